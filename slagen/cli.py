@@ -1,0 +1,231 @@
+"""The typer app: parse options, call the core, print with rich, map errors to exit codes."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+if TYPE_CHECKING:
+    from slagen.workspace import Workspace
+
+from slagen import __version__
+
+app = typer.Typer(
+    name="slagen",
+    help="Turn support tiers, a clause library and customers (YAML) into SLA contracts (DOCX and PDF).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_state: dict[str, Any] = {"debug": False, "workspace": None}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _err(text: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False, soft_wrap=True).print(text, markup=False)
+
+
+def handles_errors(command: F) -> F:
+    """Only here are errors caught: a SlagenError prints its lines and exits 1 (2 for usage)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from slagen.errors import SlagenError, UsageError
+
+        try:
+            return command(*args, **kwargs)
+        except SlagenError as error:
+            if _state["debug"]:
+                import traceback
+
+                traceback.print_exc()
+            for problem in error.problems:
+                _err(problem)
+            raise typer.Exit(2 if isinstance(error, UsageError) else 1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"slagen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    workspace: Annotated[
+        Path | None, typer.Option("--workspace", "-w", help="Workspace folder (default: nearest slagen.yaml upward).")
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    _state["debug"] = debug
+    _state["workspace"] = workspace
+
+
+def _load() -> Workspace:
+    from slagen.workspace import find_workspace, load_workspace
+
+    return load_workspace(find_workspace(explicit=_state["workspace"]))
+
+
+def _print_warnings(ws: Workspace) -> None:
+    for warning in ws.warnings:
+        _err(warning)
+
+
+@app.command()
+@handles_errors
+def validate(
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Check every file of the workspace and report every problem at once."""
+    from slagen.build import check_renders
+    from slagen.errors import InputError, collect
+
+    try:
+        ws = _load()
+        collect(check_renders(ws))
+    except InputError as error:
+        if as_json:
+            typer.echo(json.dumps({"ok": False, "errors": error.problems, "warnings": []}, indent=2))
+            raise typer.Exit(1) from None
+        raise
+    if as_json:
+        ok = not (strict and ws.warnings)
+        typer.echo(json.dumps({"ok": ok, "errors": [], "warnings": ws.warnings}, indent=2))
+        raise typer.Exit(0 if ok else 1)
+    _print_warnings(ws)
+    if strict and ws.warnings:
+        _err(f"{len(ws.warnings)} warning(s) and --strict: failing")
+        raise typer.Exit(1)
+    typer.echo(
+        f"ok: {len(ws.tiers)} tiers, {len(ws.clauses)} clauses, {len(ws.customers)} customers in {ws.root}"
+    )
+
+
+@app.command()
+@handles_errors
+def tiers() -> None:
+    """Show the tiers side by side."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from slagen.build import load_strings
+    from slagen.context import build_context
+
+    ws = _load()
+    strings = load_strings(ws, None)
+    ordered = sorted(ws.tiers.values(), key=lambda tier: tier.model.level)
+    contexts = [build_context(ws.config.model, tier.model, None, strings) for tier in ordered]
+    table = Table(title=ws.config.model.provider.legal_name, show_lines=True)
+    table.add_column("")
+    for ctx in contexts:
+        table.add_column(ctx["tier"]["name"], overflow="fold")
+    rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        ("Annual retainer", lambda ctx: ctx["tier"]["annual_retainer"]),
+        ("Coverage", lambda ctx: "24/7" if ctx["tier"]["coverage_24x7"] else ctx["contract"]["business_hours"]),
+        ("Channels", lambda ctx: ", ".join(ctx["tier"]["channels"])),
+    ]
+    for index, severity in enumerate(contexts[0]["tier"]["targets"]):
+        rows.append(
+            (
+                severity["label"],
+                lambda ctx, index=index: (
+                    f"{ctx['tier']['targets'][index]['response']} / {ctx['tier']['targets'][index]['resolution']}"
+                ),
+            )
+        )
+    rows.append(("Credits", lambda ctx: f"below {ctx['credits']['threshold']}" if ctx["credits"] else "-"))
+    rows.append(("Clauses", lambda ctx: str(len(ws.tiers[ctx["tier"]["id"]].model.clauses))))
+    for label, cell in rows:
+        table.add_row(label, *(cell(ctx) for ctx in contexts))
+    Console().print(table)
+
+
+@app.command()
+@handles_errors
+def schema(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the JSON Schema files.")] = Path("schema"),
+) -> None:
+    """Write a JSON Schema for each YAML kind (workspace, tier, clause, customer) for editors."""
+    from slagen.build import write_atomic
+    from slagen.model import SCHEMA_MODELS
+
+    for kind, model in SCHEMA_MODELS.items():
+        path = out / f"{kind}.schema.json"
+        text = json.dumps(model.model_json_schema(mode="validation"), indent=2, sort_keys=True) + "\n"
+        write_atomic(path, text.encode())
+        typer.echo(str(path))
+
+
+@app.command()
+@handles_errors
+def init(folder: Annotated[Path, typer.Argument(help="New workspace folder (must not hold a slagen.yaml).")]) -> None:
+    """Create a new workspace from the packaged defaults."""
+    import shutil
+
+    from slagen.errors import UsageError
+    from slagen.workspace import CONFIG_NAME, packaged_defaults
+
+    if (folder / CONFIG_NAME).exists():
+        raise UsageError(f"{folder / CONFIG_NAME}: already exists; choose an empty folder")
+    source = packaged_defaults()
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source / CONFIG_NAME, folder / CONFIG_NAME)
+    for part in ("tiers", "clauses", "templates", "examples", "assets", "schema"):
+        if (source / part).is_dir():
+            shutil.copytree(source / part, folder / part, dirs_exist_ok=True)
+    typer.echo(f"created workspace in {folder}; next: cd {folder} && slagen validate")
+
+
+@app.command()
+@handles_errors
+def build(
+    tier: Annotated[str, typer.Argument(help="Tier id, e.g. 'premium'.")],
+    customer: Annotated[
+        str | None, typer.Option("--customer", "-c", help="Customer short name, or a path to a customer YAML file.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output root; files go to OUT/<customer>/.")] = Path("dist"),
+    formats: Annotated[
+        list[str] | None,
+        typer.Option("--format", "-f", help="docx, pdf or summary; repeat for several (default: all)."),
+    ] = None,
+    templates: Annotated[
+        Path | None, typer.Option("--templates", help="Folder whose templates override the workspace's.")
+    ] = None,
+    pdf_variant: Annotated[
+        str | None, typer.Option("--pdf-variant", help="Archival PDF variant, e.g. 'pdf/a-3b'.")
+    ] = None,
+) -> None:
+    """Build the SLA contract of TIER for a customer (or the blank template) as DOCX and PDF."""
+    from slagen.build import FORMATS
+    from slagen.build import build as run_build
+
+    ws = _load()
+    chosen = tuple(formats) if formats else FORMATS
+    written = run_build(ws, tier, customer, out, chosen, templates, pdf_variant)
+    _print_warnings(ws)
+    for path in written:
+        typer.echo(str(path))
+
+
+def main() -> None:
+    app(prog_name="slagen")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,401 @@
+"""Models to the plain values templates need: money, percentages, durations and dates formatted for the locale."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from babel.core import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from markupsafe import Markup
+
+from slagen import terms
+from slagen.document import REF_PREFIX
+from slagen.model import WEEKDAYS, Customer, Tier, WorkspaceConfig
+from slagen.units import Duration, DurationRange, Money
+
+# Territories that print on US Letter; everyone else uses A4.
+LETTER_TERRITORIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "CR", "PR", "DO", "PA", "SV"})
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Formats values for one locale, with unit words from the workspace's strings."""
+
+    locale: str
+    strings: dict[str, Any]
+
+    def money(self, money: Money) -> str:
+        rounded = terms.round_money(money)
+        return str(format_currency(rounded.amount, rounded.currency, locale=self.locale, currency_digits=True))
+
+    def number(self, value: Decimal | int) -> str:
+        return str(format_decimal(value, locale=self.locale, decimal_quantization=False))
+
+    def percent(self, value: Decimal) -> str:
+        # Babel's percent pattern per locale ("5%", "5 %"), keeping every significant digit.
+        from babel.numbers import format_percent
+
+        return str(format_percent(Decimal(value) / 100, locale=self.locale, decimal_quantization=False))
+
+    def count(self, amount: Decimal | int, unit: str) -> str:
+        singular, plural = self.strings["units"][unit]
+        return f"{self.number(amount)} {singular if amount == 1 else plural}"
+
+    def duration(self, duration: Duration) -> str:
+        return self.count(duration.amount.normalize(), duration.unit)
+
+    def duration_range(self, span: DurationRange) -> str:
+        if span.low == span.high:
+            return self.duration(span.high)
+        return f"{self.number(span.low.amount.normalize())}–{self.duration(span.high)}"
+
+    @property
+    def date_locale(self) -> str:
+        """Dates sit in English sentences: English month names, the customer's territory's order."""
+        territory = Locale.parse(self.locale).territory
+        try:
+            Locale.parse(f"en_{territory}")
+        except (ValueError, UnknownLocaleError):
+            return "en_001"
+        return f"en_{territory}"
+
+    def date(self, day: dt.date) -> str:
+        return str(format_date(day, format="long", locale=self.date_locale))
+
+    def month(self, day: dt.date) -> str:
+        return str(format_date(day, format="MMMM yyyy", locale=self.date_locale))
+
+    def minutes(self, value: Decimal) -> str:
+        return self.count(value.quantize(Decimal("0.01")).normalize(), "minutes")
+
+
+def page_size(locale: str) -> str:
+    territory = Locale.parse(locale).territory
+    return "Letter" if territory in LETTER_TERRITORIES else "A4"
+
+
+def ref(target: str) -> Markup:
+    """A cross-reference to a clause or sub-clause; the writers show its number."""
+    return Markup(f"[{target}]({REF_PREFIX}{target})")
+
+
+def _join(items: list[str], strings: dict[str, Any]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {strings['and']} {items[-1]}"
+
+
+def _weekday_span(days: list[str]) -> str:
+    from babel.dates import get_day_names
+
+    names = get_day_names("wide", locale="en")
+    indexes = [WEEKDAYS.index(day) for day in days]  # type: ignore[arg-type]
+    if indexes == list(range(indexes[0], indexes[-1] + 1)) and len(indexes) > 2:
+        return f"{names[indexes[0]]}–{names[indexes[-1]]}"
+    return ", ".join(names[index] for index in indexes)
+
+
+def _month_start(text: str) -> dt.date:
+    year, month = text.split("-")
+    return dt.date(int(year), int(month), 1)
+
+
+def build_context(
+    config: WorkspaceConfig, tier: Tier, customer: Customer | None, strings: dict[str, Any]
+) -> dict[str, Any]:
+    """Everything a clause or page template may use; `customer=None` gives the blank template."""
+    defaults = config.defaults
+    locale = (customer.locale if customer else None) or defaults.locale
+    currency = (customer.currency if customer else None) or defaults.currency
+    fmt = Formatter(locale, strings)
+    provider = config.provider
+
+    def money(prices: dict[str, Decimal]) -> str:
+        return fmt.money(Money(prices[currency], currency))
+
+    annual = Money(tier.annual_retainer[currency], currency)
+    monthly_fee = terms.monthly(annual)
+    hours = defaults.business_hours
+    calendar = strings["holiday_calendar"].format(
+        country=Locale.parse("en").territories.get(defaults.holidays, defaults.holidays),
+        subdivision=defaults.holiday_subdivision or "",
+    ).replace(" ()", "")
+
+    ctx: dict[str, Any] = {
+        "ref": ref,
+        "provider": {
+            "legal_name": provider.legal_name,
+            "short_name": provider.short_name,
+            "address": ", ".join(provider.address),
+            "address_lines": list(provider.address),
+            "registration": provider.registration,
+            "signatory": provider.signatory.model_dump(),
+            "channels": [
+                channel.model_dump() for channel in provider.channels if channel.kind in tier.coverage.channels
+            ],
+            "escalation": [
+                {
+                    "level": level.level,
+                    "role": level.role,
+                    "contact": level.contact,
+                    "handover_target": fmt.duration(level.handover_target) if level.handover_target else None,
+                }
+                for level in provider.escalation
+            ],
+        },
+        "customer": _customer_context(customer, fmt, strings),
+        "contract": _contract_context(customer, fmt, strings)
+        | {
+            "title": strings["contract_title"],
+            "currency": currency,
+            "locale": locale,
+            "timezone": defaults.timezone,
+            "business_hours": f"{hours.start:%H:%M}–{hours.end:%H:%M}, {_weekday_span(list(hours.days))}",
+            "business_day_hours": fmt.number(hours.hours_per_day.normalize()),
+            "holiday_calendar": calendar,
+            "rounding": strings["rounding_rule"],
+        },
+        "severities": [
+            {"id": sev, "label": strings["severity_labels"][sev], **severity.model_dump()}
+            for sev, severity in config.severities.items()
+        ],
+        "tier": _tier_context(tier, fmt, strings, money, annual, monthly_fee),
+        "prices": {
+            "engineer_hour": money(tier.prices.engineer_hour),
+            "onsite_day": money(tier.prices.onsite_day),
+            "per_incident": money(tier.prices.per_incident) if tier.prices.per_incident else None,
+            "hour_block": {
+                "hours": fmt.number(tier.prices.hour_block.hours),
+                "price": money(tier.prices.hour_block.price),
+            }
+            if tier.prices.hour_block
+            else None,
+        },
+        "bundles": [
+            {"name": bundle.name, "description": bundle.description, "price": money(bundle.price)}
+            for bundle in tier.bundles
+        ],
+        "credits": _credits_context(tier, fmt, annual, monthly_fee),
+        "bonus": {
+            "above": fmt.percent(tier.bonus.above_pct),
+            "credit": fmt.percent(tier.bonus.credit_pct),
+            "example": lambda compliance: _bonus_example(tier, fmt, annual, compliance),
+        }
+        if tier.bonus
+        else None,
+        "early_renewal": {
+            "min_days": fmt.number(tier.early_renewal.min_days_before),
+            "max_days": fmt.number(tier.early_renewal.max_days_before),
+            "discount": fmt.percent(tier.early_renewal.discount_pct),
+            "example": lambda days: _renewal_example(tier, fmt, annual, days),
+        }
+        if tier.early_renewal
+        else None,
+    }
+    return ctx
+
+
+def _customer_context(customer: Customer | None, fmt: Formatter, strings: dict[str, Any]) -> dict[str, Any]:
+    if customer is None:
+        blank = strings["placeholders"]
+        return {
+            "legal_name": blank["legal_name"],
+            "short_name": blank["short_name"],
+            "address": blank["address"],
+            "address_lines": [blank["address"]],
+            "signatory": {"name": blank["signatory_name"], "title": blank["signatory_title"]},
+            "products": [blank["products"]],
+            "products_text": blank["products"],
+            "sites": [{"name": blank["sites"], "city": None, "country": ""}],
+            "sites_text": blank["sites"],
+            "is_blank": True,
+        }
+    english = Locale.parse("en").territories
+    sites = [
+        {"name": site.name, "city": site.city, "country": english.get(site.country, site.country)}
+        for site in customer.sites
+    ]
+    return {
+        "legal_name": customer.legal_name,
+        "short_name": customer.short_name,
+        "address": ", ".join(customer.address),
+        "address_lines": list(customer.address),
+        "signatory": customer.signatory.model_dump(),
+        "products": list(customer.products),
+        "products_text": _join(list(customer.products), strings),
+        "sites": sites,
+        "sites_text": _join(
+            [f"{site['name']} ({site['city'] + ', ' if site['city'] else ''}{site['country']})" for site in sites],
+            strings,
+        ),
+        "is_blank": False,
+    }
+
+
+def _contract_context(customer: Customer | None, fmt: Formatter, strings: dict[str, Any]) -> dict[str, Any]:
+    if customer is None:
+        blank = strings["placeholders"]
+        return {
+            "effective_date": blank["effective_date"],
+            "initial_term": blank["initial_term"],
+            "renewal_term": blank["renewal_term"],
+            "notice_period": blank["notice_period"],
+            "offer_valid_until": blank["offer_valid_until"],
+        }
+    return {
+        "effective_date": fmt.date(customer.effective_date),
+        "initial_term": fmt.count(customer.initial_term_months, "months"),
+        "renewal_term": fmt.count(customer.renewal_term_months, "months"),
+        "notice_period": fmt.count(customer.notice_days, "days"),
+        "offer_valid_until": fmt.date(customer.offer_valid_until) if customer.offer_valid_until else None,
+    }
+
+
+def _tier_context(
+    tier: Tier,
+    fmt: Formatter,
+    strings: dict[str, Any],
+    money: Callable[[dict[str, Decimal]], str],
+    annual: Money,
+    monthly_fee: Money,
+) -> dict[str, Any]:
+    ent = tier.entitlements
+    investigations = ent.remote_investigations_per_year
+    availability = None
+    if tier.availability:
+        target = tier.availability.target_pct
+        availability = {
+            "service": tier.availability.service,
+            "target": fmt.percent(target),
+            "downtime": [
+                {"period": strings["downtime_periods"][str(days)], "allowed": fmt.minutes(
+                    terms.allowed_downtime_minutes(target, days))}
+                for days in (28, 29, 30, 31, 365)
+            ],
+        }
+    return {
+        "id": tier.id,
+        "name": tier.name,
+        "tagline": tier.tagline,
+        "level": tier.level,
+        "annual_retainer": fmt.money(annual),
+        "monthly_retainer": fmt.money(monthly_fee),
+        "coverage_24x7": tier.coverage.hours == "24x7",
+        "channels": list(tier.coverage.channels),
+        "targets": [
+            {
+                "id": sev,
+                "label": strings["severity_labels"][sev],
+                "response": fmt.duration(target.response),
+                "resolution": fmt.duration(target.resolution),
+                "coverage_24x7": target.coverage == "24x7",
+            }
+            for sev, target in tier.targets.items()
+        ],
+        "entitlements": {
+            "unlimited_investigations": investigations == "unlimited",
+            "remote_investigations": fmt.number(investigations) if investigations != "unlimited" else None,
+            "onsite_hours": fmt.number(ent.onsite_hours_per_year),
+            "onsite_days": fmt.number(ent.onsite_days_per_year),
+            "has_onsite": bool(ent.onsite_hours_per_year or ent.onsite_days_per_year),
+            "onsite_response": fmt.duration(ent.onsite_response) if ent.onsite_response else None,
+            "trainings": fmt.number(ent.trainings_per_year),
+            "webinars": fmt.number(ent.webinars_per_year),
+            "reviews": ent.reviews,
+            "spare_parts_dispatch": fmt.duration_range(ent.spare_parts_dispatch) if ent.spare_parts_dispatch else None,
+            "pilot_samples_dispatch": fmt.duration_range(ent.pilot_samples_dispatch)
+            if ent.pilot_samples_dispatch
+            else None,
+            "named_engineer": ent.named_engineer,
+            "technical_account_manager": ent.technical_account_manager,
+            "success_milestones": ent.success_milestones,
+            "nps_tracking": ent.nps_tracking,
+        },
+        "availability": availability,
+    }
+
+
+def _credits_context(tier: Tier, fmt: Formatter, annual: Money, monthly_fee: Money) -> dict[str, Any] | None:
+    credits = tier.service_credits
+    if credits is None:
+        return None
+    def example(start: str, compliance: list[int | str]) -> dict[str, Any]:
+        first = _month_start(start)
+        months = []
+        for offset, value in enumerate(compliance):
+            index = first.month - 1 + offset
+            months.append(terms.MonthInput(dt.date(first.year + index // 12, index % 12 + 1, 1), Decimal(str(value))))
+        results = terms.assess_credits(credits, annual, first, months)
+        last = results[-1]
+        return {
+            "months": [
+                {
+                    "month": fmt.month(result.month),
+                    "compliance": fmt.percent(result.compliance_pct),
+                    "missed": result.missed,
+                    "credit": fmt.money(result.credit),
+                    "step": fmt.percent(result.step_pct),
+                }
+                for result in results
+            ],
+            "last": {
+                "month": fmt.month(last.month),
+                "credit": fmt.money(last.credit),
+                "step": fmt.percent(min(last.step_pct, credits.cap_per_period_pct)),
+            },
+        }
+
+    return {
+        "metric": credits.metric,
+        "schedule": [
+            {
+                "below": fmt.percent(step.below_pct),
+                "credit": fmt.percent(step.credit_pct),
+                "amount": fmt.money(terms.percent_of(monthly_fee, step.credit_pct)),
+            }
+            for step in credits.schedule
+        ],
+        "threshold": fmt.percent(credits.schedule[0].below_pct),
+        "consecutive_periods": credits.consecutive_periods,
+        "consecutive_periods_text": fmt.count(credits.consecutive_periods, "months"),
+        "min_incidents": fmt.number(credits.min_incidents),
+        "cap_per_period": fmt.percent(credits.cap_per_period_pct),
+        "cap_per_period_amount": fmt.money(terms.percent_of(monthly_fee, credits.cap_per_period_pct)),
+        "cap_per_year": fmt.percent(credits.cap_per_year_pct),
+        "cap_per_year_amount": fmt.money(terms.percent_of(annual, credits.cap_per_year_pct)),
+        "applied_to_next_invoice": credits.applied_to == "next_invoice",
+        "expiry": fmt.count(credits.expiry_months, "months"),
+        "claim_window": fmt.count(credits.claim_window_days, "days"),
+        "chronic_failure": {
+            "missed": fmt.number(credits.chronic_failure.missed_periods),
+            "window": fmt.number(credits.chronic_failure.window_periods),
+        }
+        if credits.chronic_failure
+        else None,
+        "sole_remedy": credits.sole_remedy,
+        "example": example,
+    }
+
+
+def _bonus_example(tier: Tier, fmt: Formatter, annual: Money, compliance: int | str) -> dict[str, str]:
+    assert tier.bonus is not None
+    value = Decimal(str(compliance))
+    return {
+        "compliance": fmt.percent(value),
+        "renewal_fee": fmt.money(annual),
+        "bonus": fmt.money(terms.bonus_due(tier.bonus, annual, value)),
+    }
+
+
+def _renewal_example(tier: Tier, fmt: Formatter, annual: Money, days: int) -> dict[str, str]:
+    assert tier.early_renewal is not None
+    return {
+        "days": fmt.number(days),
+        "renewal_fee": fmt.money(annual),
+        "discount": fmt.money(terms.early_renewal_discount(tier.early_renewal, annual, int(days))),
+    }

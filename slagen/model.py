@@ -1,0 +1,510 @@
+"""The pydantic models of a workspace: provider, severities, tiers, clauses and customers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal
+from functools import cache
+from itertools import pairwise
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from slagen.units import Duration, DurationRange
+
+# ---------------------------------------------------------------- scalar types
+
+
+def _clean_text(value: str) -> str:
+    for position, char in enumerate(value):
+        if char in "\n\t":
+            continue
+        if unicodedata.category(char) in ("Cc", "Cs", "Co") or char in "\ufffe\uffff":
+            raise ValueError(
+                f"contains the control character U+{ord(char):04X} at position {position + 1} "
+                "(often pasted from Word); delete it"
+            )
+    return value
+
+
+def _single_line(value: str) -> str:
+    if "\n" in value.strip():
+        raise ValueError("must be a single line")
+    return value.strip()
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text), AfterValidator(_not_blank)]
+Line = Annotated[Text, AfterValidator(_single_line)]
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError(f"{value!r} is not a valid id; use lower-case letters, digits and '-', e.g. 'acme-gmbh'")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+
+
+@cache
+def _known_currencies() -> frozenset[str]:
+    from babel.core import Locale
+
+    return frozenset(Locale.parse("en").currencies)
+
+
+def _currency(value: str) -> str:
+    if value not in _known_currencies():
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code; use e.g. 'USD', 'EUR', 'CNY'")
+    return value
+
+
+Currency = Annotated[str, AfterValidator(_currency)]
+
+
+def _locale(value: str) -> str:
+    from babel.core import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(value)
+    except (UnknownLocaleError, ValueError) as error:
+        raise ValueError(f"{value!r} is not a known locale; use e.g. 'en_US', 'de_DE', 'zh_CN'") from error
+    if "_" not in value:
+        raise ValueError(f"{value!r} names no territory; use e.g. 'en_US', 'de_DE', 'zh_CN'")
+    return value
+
+
+LocaleId = Annotated[str, AfterValidator(_locale)]
+
+
+def _timezone(value: str) -> str:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"{value!r} is not an IANA time zone; use e.g. 'Europe/Berlin', 'America/New_York'") from error
+    return value
+
+
+Timezone = Annotated[str, AfterValidator(_timezone)]
+
+
+def _holiday_country(value: str) -> str:
+    import holidays
+
+    if value not in holidays.list_supported_countries():
+        raise ValueError(f"{value!r} is not a holiday calendar the holidays library knows; use e.g. 'US', 'DE', 'CN'")
+    return value
+
+
+HolidayCountry = Annotated[str, AfterValidator(_holiday_country)]
+
+
+def _country(value: str) -> str:
+    from babel.core import Locale
+
+    if value not in Locale.parse("en").territories or not re.fullmatch(r"[A-Z]{2}", value):
+        raise ValueError(f"{value!r} is not an ISO 3166 country code; use e.g. 'US', 'DE', 'CN'")
+    return value
+
+
+Country = Annotated[str, AfterValidator(_country)]
+
+Percent = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
+Amount = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0, le=100_000)]
+Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
+SeverityId = Literal["sev1", "sev2", "sev3", "sev4"]
+ChannelKind = Literal["email", "phone", "whatsapp", "portal", "onsite"]
+CoverageHours = Literal["business_hours", "24x7"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class Model(BaseModel):
+    """Unknown fields are errors, so a typo is never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+def _check_price_precision(prices: dict[str, Decimal]) -> dict[str, Decimal]:
+    from babel.numbers import get_currency_precision
+
+    for currency, amount in prices.items():
+        digits = get_currency_precision(currency)
+        exponent = amount.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > digits:
+            raise ValueError(f"{currency} {amount} has more than {digits} decimal places")
+    return prices
+
+
+PriceList = Annotated[
+    dict[Currency, Amount],
+    Field(min_length=1),
+    AfterValidator(_check_price_precision),
+]
+
+# ---------------------------------------------------------------- provider
+
+
+class Signatory(Model):
+    name: Line = Field(description="Full name of the person who signs.")
+    title: Line = Field(description="Their job title, e.g. 'Managing Director'.")
+
+
+class Channel(Model):
+    kind: ChannelKind = Field(description="How customers reach support: email, phone, whatsapp, portal or onsite.")
+    contact: Line = Field(description="Address, number or URL for this channel, e.g. 'support@example.com'.")
+
+
+class EscalationLevel(Model):
+    level: int = Field(ge=1, le=3, description="1 = field engineer, 2 = product specialist, 3 = R&D or OEM.")
+    role: Line = Field(description="Who handles incidents at this level, e.g. 'Tier-2 product specialist'.")
+    contact: Line = Field(description="Name, team or address to reach at this level.")
+    handover_target: Duration | None = Field(
+        default=None, description="Internal target for handing an unresolved incident to the next level, e.g. '4h'."
+    )
+
+
+class Branding(Model):
+    colour: Colour = Field(default="#1F4E79", description="Brand colour as #RRGGBB, used for headings and tables.")
+    logo: str | None = Field(default=None, description="Logo image, a path relative to the workspace root.")
+
+
+class BusinessHours(Model):
+    start: dt.time = Field(description="Start of the support day, e.g. '09:00'.")
+    end: dt.time = Field(description="End of the support day, e.g. '18:00'.")
+    days: list[Weekday] = Field(min_length=1, description="Working days, e.g. [mon, tue, wed, thu, fri].")
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _time_text(cls, value: object) -> object:
+        if isinstance(value, str) and not re.fullmatch(r"\d{2}:\d{2}", value):
+            raise ValueError(f"{value!r} is not a time; use 24-hour 'HH:MM', e.g. '09:00'")
+        return value
+
+    @model_validator(mode="after")
+    def _order(self) -> BusinessHours:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end:%H:%M} must be after start {self.start:%H:%M}")
+        return self
+
+    @property
+    def hours_per_day(self) -> Decimal:
+        start = self.start.hour * 60 + self.start.minute
+        end = self.end.hour * 60 + self.end.minute
+        return Decimal(end - start) / 60
+
+
+class Defaults(Model):
+    currency: Currency = Field(description="ISO 4217 currency for customers that name none, e.g. 'USD'.")
+    locale: LocaleId = Field(description="Locale for numbers and dates, e.g. 'en_US'.")
+    timezone: Timezone = Field(description="IANA time zone of the support team, e.g. 'Europe/Berlin'.")
+    business_hours: BusinessHours = Field(description="The support day that business hours and days count in.")
+    holidays: HolidayCountry = Field(description="Country whose public holidays are not business days, e.g. 'DE'.")
+    holiday_subdivision: str | None = Field(default=None, description="State or province of that country, e.g. 'BY'.")
+
+
+class Provider(Model):
+    legal_name: Line = Field(description="The supplier's registered legal name.")
+    short_name: Line = Field(description="The name used in running text, e.g. 'Helix'.")
+    address: list[Line] = Field(min_length=1, description="Registered address, one line per entry.")
+    registration: Line | None = Field(default=None, description="Company registration, e.g. 'HRB 12345, Munich'.")
+    signatory: Signatory = Field(description="Who signs for the provider.")
+    channels: list[Channel] = Field(min_length=1, description="Support channels and their contact details.")
+    escalation: list[EscalationLevel] = Field(
+        min_length=1, description="Escalation contacts per level, with internal handover targets."
+    )
+    branding: Branding = Field(default_factory=Branding, description="Colour and logo for documents.")
+
+
+class Severity(Model):
+    name: Line = Field(description="Short name, e.g. 'Critical'.")
+    definition: Text = Field(description="What makes an incident this severe.")
+    classified_by: Text = Field(description="Who assigns the severity and how disagreements are settled.")
+    examples: list[Line] = Field(min_length=1, description="Example scenarios at this severity.")
+
+
+class Limits(Model):
+    render_seconds: Decimal = Field(
+        default=Decimal(20), gt=0, le=600, description="Time limit for rendering one clause or page template."
+    )
+    output_bytes: int = Field(
+        default=5_000_000, gt=0, description="Largest text a clause or page template may render, in characters."
+    )
+
+
+class WorkspaceConfig(Model):
+    """`slagen.yaml`: who the provider is, their defaults, the severity matrix and where customers live."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="slagen.yaml")
+
+    provider: Provider = Field(description="The supplier that gives the support promises.")
+    defaults: Defaults = Field(description="Currency, locale, time zone and business calendar.")
+    severities: dict[SeverityId, Severity] = Field(description="The severity matrix, sev1 (worst) to sev4.")
+    customers: list[str] = Field(
+        default=["customers"], description="Folders, relative to the workspace, that hold customer files."
+    )
+    limits: Limits = Field(default_factory=Limits, description="Render limits that stop runaway templates.")
+
+    @field_validator("severities")
+    @classmethod
+    def _all_severities(cls, value: dict[str, Severity]) -> dict[str, Severity]:
+        missing = [sev for sev in ("sev1", "sev2", "sev3", "sev4") if sev not in value]
+        if missing:
+            raise ValueError(f"missing {', '.join(missing)}; the matrix needs sev1 to sev4")
+        return value
+
+
+# ---------------------------------------------------------------- tiers
+
+
+class Target(Model):
+    response: Duration = Field(description="Time to a qualified first response, e.g. '1h', '1 business day'.")
+    resolution: Duration = Field(description="Time to a fix or accepted work-around, e.g. '8h', '3 business days'.")
+    coverage: CoverageHours = Field(
+        description="When the clock runs for this severity: 'business_hours' or '24x7'."
+    )
+
+
+class Coverage(Model):
+    hours: CoverageHours = Field(description="Support hours in general: 'business_hours' or '24x7'.")
+    channels: list[ChannelKind] = Field(min_length=1, description="Channels the tier includes.")
+
+
+class Entitlements(Model):
+    remote_investigations_per_year: Count | Literal["unlimited"] = Field(
+        description="Remote incident investigations included a year, or 'unlimited'."
+    )
+    onsite_hours_per_year: Count = Field(default=0, description="On-site engineer hours included a year.")
+    onsite_days_per_year: Count = Field(default=0, description="On-site engineer days included a year.")
+    onsite_response: Duration | None = Field(
+        default=None, description="On-site presence for Sev-1/Sev-2 within this time, e.g. '2 business days'."
+    )
+    trainings_per_year: Count = Field(default=0, description="Training or audit-readiness sessions a year.")
+    webinars_per_year: Count = Field(default=0, description="Knowledge-transfer webinars a year.")
+    reviews: Literal["none", "quarterly", "monthly"] = Field(
+        default="none", description="Review cadence: quarterly business review or monthly performance review."
+    )
+    spare_parts_dispatch: DurationRange | None = Field(
+        default=None, description="Dispatch time for critical spare parts, e.g. '7-10 days'."
+    )
+    pilot_samples_dispatch: DurationRange | None = Field(
+        default=None, description="Dispatch time for pilot samples, e.g. '48-72 hours'."
+    )
+    named_engineer: bool = Field(default=False, description="A named engineer knows the customer's plants.")
+    technical_account_manager: bool = Field(default=False, description="A named technical account manager.")
+    success_milestones: bool = Field(default=False, description="Co-developed success milestones.")
+    nps_tracking: bool = Field(default=False, description="Net Promoter Score tracked and reported.")
+
+
+class Availability(Model):
+    service: Line = Field(description="The hosted service the target applies to, e.g. 'remote monitoring portal'.")
+    target_pct: Percent = Field(description="Monthly availability target in percent, e.g. 99.9.")
+
+
+class CreditStep(Model):
+    below_pct: Percent = Field(description="The step applies when the monthly measure is below this percent.")
+    credit_pct: Percent = Field(description="Credit as a percent of the monthly retainer, e.g. 5 for 5%.")
+
+
+class ChronicFailure(Model):
+    missed_periods: int = Field(ge=1, description="Months with a missed target that give the right, e.g. 2.")
+    window_periods: int = Field(ge=1, description="...within any run of this many consecutive months, e.g. 3.")
+
+    @model_validator(mode="after")
+    def _window(self) -> ChronicFailure:
+        if self.missed_periods > self.window_periods:
+            raise ValueError(f"missed_periods {self.missed_periods} cannot exceed window_periods {self.window_periods}")
+        return self
+
+
+class ServiceCredits(Model):
+    metric: Literal["incident_compliance", "availability"] = Field(
+        description="What is measured each month: the share of incidents that met their targets, or availability."
+    )
+    period: Literal["calendar_month"] = Field(default="calendar_month", description="The measurement period.")
+    schedule: list[CreditStep] = Field(
+        min_length=1, description="Thresholds, highest first: the lowest step the measure falls below applies."
+    )
+    consecutive_periods: int = Field(
+        default=1, ge=1, le=12, description="Months in a row the measure must fall below the first threshold."
+    )
+    min_incidents: Count = Field(default=0, description="Months with fewer incidents than this do not count.")
+    cap_per_period_pct: Percent = Field(description="Most credit in one month, in percent of the monthly retainer.")
+    cap_per_year_pct: Percent = Field(description="Most credit in a contract year, in percent of the annual retainer.")
+    applied_to: Literal["next_invoice", "renewal"] = Field(description="Where credits are applied; never paid in cash.")
+    expiry_months: int = Field(ge=1, le=60, description="Unused credits expire this many months after they arise.")
+    claim_window_days: int = Field(ge=1, le=365, description="Days after the month's report to claim a credit.")
+    chronic_failure: ChronicFailure | None = Field(default=None, description="Termination right for repeated misses.")
+    sole_remedy: bool = Field(
+        default=True, description="Whether credits are the customer's sole remedy for missed service targets."
+    )
+
+    @field_validator("schedule")
+    @classmethod
+    def _ordered(cls, schedule: list[CreditStep]) -> list[CreditStep]:
+        for higher, lower in pairwise(schedule):
+            if lower.below_pct >= higher.below_pct:
+                raise ValueError(
+                    f"thresholds must fall step by step: {lower.below_pct}% follows {higher.below_pct}%"
+                )
+            if lower.credit_pct <= higher.credit_pct:
+                raise ValueError(
+                    f"credits must rise as thresholds fall: {lower.credit_pct}% at below {lower.below_pct}% "
+                    f"is not more than {higher.credit_pct}%"
+                )
+        return schedule
+
+
+class Bonus(Model):
+    above_pct: Percent = Field(description="Annual compliance above this percent earns the bonus, e.g. 95.")
+    credit_pct: Percent = Field(description="Bonus credit against the next renewal, in percent of its fee.")
+
+
+class EarlyRenewal(Model):
+    min_days_before: int = Field(ge=0, le=365, description="Earliest days before expiry that qualify, e.g. 60.")
+    max_days_before: int = Field(ge=1, le=365, description="Latest days before expiry that qualify, e.g. 90.")
+    discount_pct: Percent = Field(description="Discount on the renewal fee in percent.")
+
+    @model_validator(mode="after")
+    def _window(self) -> EarlyRenewal:
+        if self.min_days_before >= self.max_days_before:
+            raise ValueError(
+                f"min_days_before {self.min_days_before} must be below max_days_before {self.max_days_before}"
+            )
+        return self
+
+
+class HourBlock(Model):
+    hours: int = Field(ge=1, le=1000, description="Engineer hours in one block, e.g. 10.")
+    price: PriceList = Field(description="Price of one block per currency, e.g. {USD: 1800}.")
+
+
+class Bundle(Model):
+    name: Line = Field(description="What is bundled with the support tier, e.g. 'Critical spare-parts package'.")
+    description: Text = Field(description="What the bundle contains.")
+    price: PriceList = Field(description="Annual price of tier plus bundle per currency.")
+
+
+class Prices(Model):
+    engineer_hour: PriceList = Field(description="Extra remote engineer hour beyond the entitlement.")
+    hour_block: HourBlock | None = Field(default=None, description="A prepaid block of extra engineer hours.")
+    onsite_day: PriceList = Field(description="Extra on-site engineer day, travel charged at cost.")
+    per_incident: PriceList | None = Field(
+        default=None, description="Fee per incident for customers without a retainer."
+    )
+
+
+class Bound(Model):
+    min: Decimal | None = Field(default=None, description="Lowest value a customer may negotiate.")
+    max: Decimal | None = Field(default=None, description="Highest value a customer may negotiate.")
+
+
+class Tier(Model):
+    """`tiers/*.yaml`: one support tier, its targets, entitlements, commercial terms and clauses."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="tier")
+
+    id: Slug = Field(description="Identifier used on the command line, e.g. 'premium'.")
+    name: Line = Field(description="Display name, e.g. 'Premium'.")
+    tagline: Line = Field(description="One line for the summary, e.g. 'A named engineer for your plants'.")
+    level: int = Field(ge=1, le=20, description="Order from cheapest (1) upward, for comparisons.")
+    annual_retainer: PriceList = Field(description="Annual retainer per currency, e.g. {USD: 50000, EUR: 46000}.")
+    coverage: Coverage = Field(description="Support hours and channels.")
+    targets: dict[SeverityId, Target] = Field(description="Response and resolution target per severity.")
+    entitlements: Entitlements = Field(description="What the retainer includes.")
+    availability: Availability | None = Field(default=None, description="Availability target, where one is promised.")
+    service_credits: ServiceCredits | None = Field(default=None, description="Credits when targets are missed.")
+    bonus: Bonus | None = Field(default=None, description="Performance bonus for high annual compliance.")
+    early_renewal: EarlyRenewal | None = Field(default=None, description="Discount for renewing early.")
+    prices: Prices = Field(description="Prices of extras.")
+    bundles: list[Bundle] = Field(default=[], description="Bundles of this tier with other packages.")
+    customer_bounds: dict[str, Bound] = Field(
+        default={}, description="Numeric fields a customer may override, by dotted path, with their bounds."
+    )
+    clauses: list[Slug] = Field(min_length=1, description="Clause ids, in the order the contract shows them.")
+
+    @field_validator("targets")
+    @classmethod
+    def _all_targets(cls, value: dict[str, Target]) -> dict[str, Target]:
+        missing = [sev for sev in ("sev1", "sev2", "sev3", "sev4") if sev not in value]
+        if missing:
+            raise ValueError(f"missing targets for {', '.join(missing)}")
+        return value
+
+
+# ---------------------------------------------------------------- clauses and customers
+
+
+class Clause(Model):
+    """`clauses/*.yaml`: one clause of the library; its body is Markdown with Jinja placeholders."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="clause")
+
+    id: Slug = Field(description="Identifier tiers list and ref() points at, e.g. 'service-credits'.")
+    title: Line = Field(description="Clause heading, e.g. 'Service Credits'.")
+    version: Line = Field(description="Version of the wording, e.g. '1.0'.")
+    status: Literal["draft", "approved"] = Field(description="Only approved clauses belong in a signed contract.")
+    condition: Line | None = Field(
+        default=None,
+        description="Jinja expression; the clause appears only when true, e.g. 'tier.entitlements.named_engineer'.",
+    )
+    body: Text = Field(description="Markdown with Jinja placeholders; '## Title' starts a numbered sub-clause.")
+
+
+class Site(Model):
+    name: Line = Field(description="Plant or site name.")
+    city: Line | None = Field(default=None, description="City.")
+    country: Country = Field(description="ISO 3166 country code, e.g. 'DE'.")
+
+
+class Customer(Model):
+    """`customers/*.yaml`: one customer, the tiers they buy and what they negotiated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="customer")
+
+    legal_name: Line = Field(description="The customer's registered legal name.")
+    short_name: Slug = Field(description="Used in file names, e.g. 'acme'.")
+    address: list[Line] = Field(min_length=1, description="Registered address, one line per entry.")
+    signatory: Signatory = Field(description="Who signs for the customer.")
+    tiers: list[Slug] = Field(min_length=1, description="Tiers this customer subscribes to or is quoted.")
+    effective_date: dt.date = Field(description="Date the agreement takes effect, e.g. 2026-01-01.")
+    initial_term_months: int = Field(ge=1, le=120, description="Initial term in months.")
+    renewal_term_months: int = Field(ge=1, le=120, description="Length of each automatic renewal in months.")
+    notice_days: int = Field(ge=1, le=365, description="Written notice to end the agreement, in days.")
+    offer_valid_until: dt.date | None = Field(default=None, description="Last day the quoted offer stands.")
+    currency: Currency | None = Field(default=None, description="Overrides the provider's currency.")
+    locale: LocaleId | None = Field(default=None, description="Overrides the provider's locale.")
+    products: list[Line] = Field(min_length=1, description="Products covered, e.g. 'polydextrose'.")
+    sites: list[Site] = Field(min_length=1, description="Plants and sites covered.")
+    overrides: dict[str, Decimal] = Field(
+        default={}, description="Negotiated values for fields the tier lists in customer_bounds."
+    )
+
+    @field_validator("effective_date", "offer_valid_until", mode="before")
+    @classmethod
+    def _date_text(cls, value: object) -> object:
+        if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-01")
+        return value
+
+
+SCHEMA_MODELS: dict[str, type[Model]] = {
+    "workspace": WorkspaceConfig,
+    "tier": Tier,
+    "clause": Clause,
+    "customer": Customer,
+}

@@ -1,0 +1,1 @@
+"""Writers that turn the document tree into output files."""

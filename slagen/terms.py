@@ -1,0 +1,238 @@
+"""The contract maths: business-calendar deadlines, service credits, bonuses and discounts, in exact Decimal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from slagen.model import WEEKDAYS, Bonus, Defaults, EarlyRenewal, ServiceCredits
+from slagen.units import Duration, Money
+
+HUNDRED = Decimal(100)
+MONTHS_PER_YEAR = 12
+ROUNDING = ROUND_HALF_UP
+
+
+# ---------------------------------------------------------------- money
+
+
+def currency_digits(currency: str) -> int:
+    from babel.numbers import get_currency_precision
+
+    return int(get_currency_precision(currency))
+
+
+def round_money(money: Money) -> Money:
+    """The one place amounts are rounded: half up, to the currency's smallest unit."""
+    quantum = Decimal(1).scaleb(-currency_digits(money.currency))
+    return Money(money.amount.quantize(quantum, rounding=ROUNDING), money.currency)
+
+
+def percent_of(money: Money, pct: Decimal) -> Money:
+    """`pct` percent of `money`, exact (no rounding)."""
+    return Money(money.amount * pct / HUNDRED, money.currency)
+
+
+def monthly(annual: Money) -> Money:
+    """A twelfth of an annual amount, exact (no rounding)."""
+    return Money(annual.amount / MONTHS_PER_YEAR, annual.currency)
+
+
+# ---------------------------------------------------------------- availability
+
+
+def allowed_downtime_minutes(target_pct: Decimal, days: int) -> Decimal:
+    """Downtime a target allows in a period of `days` days, on the period's real length."""
+    return (HUNDRED - target_pct) / HUNDRED * days * 24 * 60
+
+
+def days_in_month(month: dt.date) -> int:
+    following = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return (following - dt.date(month.year, month.month, 1)).days
+
+
+# ---------------------------------------------------------------- business calendar
+
+
+@dataclass
+class BusinessCalendar:
+    """When business hours and business days run: the provider's hours, weekdays, holidays and time zone."""
+
+    defaults: Defaults
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.defaults.timezone)
+
+    @cached_property
+    def _holidays(self) -> object:
+        import holidays
+
+        return holidays.country_holidays(self.defaults.holidays, subdiv=self.defaults.holiday_subdivision)
+
+    def is_business_day(self, day: dt.date) -> bool:
+        weekday = WEEKDAYS[day.weekday()]
+        return weekday in self.defaults.business_hours.days and day not in self._holidays  # type: ignore[operator]
+
+    def _open_close(self, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+        hours = self.defaults.business_hours
+        return (
+            dt.datetime.combine(day, hours.start, self.zone),
+            dt.datetime.combine(day, hours.end, self.zone),
+        )
+
+    def deadline(self, start: dt.datetime, duration: Duration) -> dt.datetime:
+        """When a target of `duration` that starts at `start` (an aware datetime) falls due."""
+        local = start.astimezone(self.zone)
+        if duration.unit == "minutes":
+            return local + dt.timedelta(minutes=float(duration.amount))
+        if duration.unit == "hours":
+            return local + dt.timedelta(hours=float(duration.amount))
+        if duration.unit == "days":
+            return local + dt.timedelta(days=float(duration.amount))
+        if duration.unit == "business_days":
+            return self._add_business_days(local, int(duration.amount))
+        return self._add_business_minutes(local, duration.amount * 60)
+
+    def _add_business_minutes(self, local: dt.datetime, minutes: Decimal) -> dt.datetime:
+        remaining = dt.timedelta(minutes=float(minutes))
+        day = local.date()
+        while True:
+            if self.is_business_day(day):
+                opens, closes = self._open_close(day)
+                begin = max(local, opens)
+                if begin < closes:
+                    if begin + remaining <= closes:
+                        return begin + remaining
+                    remaining -= closes - begin
+            day += dt.timedelta(days=1)
+            local = dt.datetime.combine(day, dt.time(0), self.zone)
+
+    def _add_business_days(self, local: dt.datetime, days: int) -> dt.datetime:
+        # A request after closing time counts from the next business day's opening.
+        day = local.date()
+        opens, closes = self._open_close(day)
+        if not self.is_business_day(day) or local >= closes:
+            local = opens
+            while True:
+                day += dt.timedelta(days=1)
+                if self.is_business_day(day):
+                    local = self._open_close(day)[0]
+                    break
+        elif local < opens:
+            local = opens
+        moved = 0
+        day = local.date()
+        while moved < days:
+            day += dt.timedelta(days=1)
+            if self.is_business_day(day):
+                moved += 1
+        return dt.datetime.combine(day, local.timetz().replace(tzinfo=None), self.zone)
+
+
+# ---------------------------------------------------------------- service credits
+
+
+@dataclass(frozen=True)
+class MonthInput:
+    month: dt.date  # first day of the calendar month
+    compliance_pct: Decimal
+    incidents: int | None = None
+
+
+@dataclass(frozen=True)
+class MonthResult:
+    month: dt.date
+    compliance_pct: Decimal
+    counts: bool  # enough incidents for the month to count
+    missed: bool  # below the first threshold
+    consecutive_missed: int
+    step_pct: Decimal  # the schedule's credit for this compliance, before caps
+    credit: Money  # due this month, rounded once
+    year_total: Money  # credits so far in this contract year
+    year_cap: Money
+    chronic_failure: bool  # termination right arises this month
+
+
+def schedule_pct(credits: ServiceCredits, compliance_pct: Decimal) -> Decimal:
+    """The credit percent the schedule gives: the lowest step the measure falls below."""
+    pct = Decimal(0)
+    for step in credits.schedule:
+        if compliance_pct < step.below_pct:
+            pct = step.credit_pct
+    return pct
+
+
+def contract_year(effective: dt.date, month: dt.date) -> int:
+    months = (month.year - effective.year) * 12 + month.month - effective.month
+    return months // MONTHS_PER_YEAR
+
+
+def assess_credits(
+    credits: ServiceCredits, annual_retainer: Money, effective: dt.date, months: list[MonthInput]
+) -> list[MonthResult]:
+    """Month by month: whether the target was missed, the streak, the credit due and the running cap."""
+    monthly_fee = monthly(annual_retainer)
+    year_cap = round_money(percent_of(annual_retainer, credits.cap_per_year_pct))
+    results: list[MonthResult] = []
+    history: list[bool] = []
+    streak = 0
+    totals: dict[int, Decimal] = {}
+    for entry in sorted(months, key=lambda item: item.month):
+        counts = entry.incidents is None or entry.incidents >= credits.min_incidents
+        missed = counts and entry.compliance_pct < credits.schedule[0].below_pct
+        streak = streak + 1 if missed else 0
+        history.append(missed)
+        step = schedule_pct(credits, entry.compliance_pct) if counts else Decimal(0)
+        year = contract_year(effective, entry.month)
+        used = totals.get(year, Decimal(0))
+        amount = Decimal(0)
+        if missed and streak >= credits.consecutive_periods:
+            exact = percent_of(monthly_fee, min(step, credits.cap_per_period_pct)).amount
+            rounded = round_money(Money(exact, annual_retainer.currency)).amount
+            amount = max(Decimal(0), min(rounded, year_cap.amount - used))
+        totals[year] = used + amount
+        chronic = False
+        rule = credits.chronic_failure
+        if rule is not None and missed:
+            window = history[-rule.window_periods :]
+            chronic = sum(window) >= rule.missed_periods
+        results.append(
+            MonthResult(
+                month=entry.month,
+                compliance_pct=entry.compliance_pct,
+                counts=counts,
+                missed=missed,
+                consecutive_missed=streak,
+                step_pct=step,
+                credit=Money(amount, annual_retainer.currency),
+                year_total=Money(totals[year], annual_retainer.currency),
+                year_cap=year_cap,
+                chronic_failure=chronic,
+            )
+        )
+    return results
+
+
+def annual_compliance(months: list[MonthInput]) -> Decimal | None:
+    """Mean monthly compliance over the months given, exact."""
+    if not months:
+        return None
+    return sum((entry.compliance_pct for entry in months), Decimal(0)) / len(months)
+
+
+def bonus_due(bonus: Bonus, renewal_fee: Money, compliance_pct: Decimal) -> Money:
+    """The performance bonus credited against the renewal: only when compliance is above the threshold."""
+    if compliance_pct > bonus.above_pct:
+        return round_money(percent_of(renewal_fee, bonus.credit_pct))
+    return Money(Decimal(0), renewal_fee.currency)
+
+
+def early_renewal_discount(terms: EarlyRenewal, renewal_fee: Money, days_before_expiry: int) -> Money:
+    """Discount on the renewal fee when the renewal is signed inside the window before expiry."""
+    if terms.min_days_before <= days_before_expiry <= terms.max_days_before:
+        return round_money(percent_of(renewal_fee, terms.discount_pct))
+    return Money(Decimal(0), renewal_fee.currency)

@@ -1,0 +1,377 @@
+"""The loaded workspace: finding it, reading every file into models, and the rules that span files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import pairwise
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from slagen.errors import InputError, UsageError, collect
+from slagen.loader import Location, YamlDocument, dotted, read_yaml
+from slagen.model import Clause, Customer, Tier, WorkspaceConfig
+
+CONFIG_NAME = "slagen.yaml"
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class Sourced(Generic[M]):
+    """A model together with the YAML it came from, so any later rule can name `path:line`."""
+
+    model: M
+    doc: YamlDocument
+
+    def where(self, *location: str | int) -> str:
+        return self.doc.where(location)
+
+
+@dataclass
+class Workspace:
+    root: Path
+    defaults_root: Path
+    config: Sourced[WorkspaceConfig]
+    tiers: dict[str, Sourced[Tier]]
+    clauses: dict[str, Sourced[Clause]]
+    customers: dict[str, Sourced[Customer]]
+    warnings: list[str] = field(default_factory=list)
+
+    def template_dirs(self, extra: Path | None = None) -> list[Path]:
+        """Where page templates are looked up, first match wins."""
+        dirs = [extra] if extra else []
+        return [*dirs, self.root / "templates", self.defaults_root / "templates"]
+
+    def tier(self, tier_id: str) -> Sourced[Tier]:
+        if tier_id not in self.tiers:
+            known = ", ".join(sorted(self.tiers)) or "none"
+            raise UsageError(f"unknown tier {tier_id!r}; the workspace has: {known}")
+        return self.tiers[tier_id]
+
+    def customer(self, name: str) -> Sourced[Customer]:
+        if name not in self.customers:
+            known = ", ".join(sorted(self.customers)) or "none"
+            raise UsageError(f"unknown customer {name!r}; the workspace has: {known}")
+        return self.customers[name]
+
+
+def packaged_defaults() -> Path:
+    """The default workspace shipped with slagen: inside the wheel, or the source checkout itself."""
+    package = Path(__file__).resolve().parent
+    inside_wheel = package / "defaults"
+    if (inside_wheel / CONFIG_NAME).is_file():
+        return inside_wheel
+    return package.parent
+
+
+def find_workspace(start: Path | None = None, explicit: Path | None = None) -> Path:
+    """`--workspace DIR`, else the nearest folder holding slagen.yaml from `start` upward (like git)."""
+    if explicit is not None:
+        if not (explicit / CONFIG_NAME).is_file():
+            raise UsageError(f"{explicit}: no {CONFIG_NAME} here; create one with 'slagen init {explicit}'")
+        return explicit
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise UsageError(f"no {CONFIG_NAME} in {here} or any parent folder; run 'slagen init DIR' or pass --workspace")
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return os.path.relpath(path, Path.cwd())
+    except ValueError:
+        return str(path)
+
+
+def pydantic_problems(error: ValidationError, doc: YamlDocument, prefix: Location = ()) -> list[str]:
+    """One `path:line: field: message` per pydantic error, the line being the offending value's."""
+    problems = []
+    for item in error.errors(include_url=False):
+        location: Location = (*prefix, *(part for part in item["loc"] if part != "[key]"))
+        message = str(item["msg"]).removeprefix("Value error, ")
+        kind = item["type"]
+        if "[key]" in item["loc"]:
+            message = f"{item['input']!r} is not a valid key here: {message.replace('Input should be', 'use')}"
+        elif kind == "extra_forbidden":
+            message = "unknown field; check the spelling against 'slagen schema'"
+        elif kind == "missing":
+            message = "required field is missing"
+        elif kind not in ("value_error", "assertion_error") and "input" in item and not isinstance(
+            item["input"], (dict, list)
+        ):
+            message = f"{message} (got {item['input']!r})"
+        problems.append(f"{doc.where(location)}: {dotted(location)}: {message}")
+    return problems
+
+
+def validate_model(model: type[M], doc: YamlDocument, problems: list[str]) -> M | None:
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as error:
+        problems.extend(pydantic_problems(error, doc))
+        return None
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.iterdir() if path.suffix in (".yaml", ".yml") and path.is_file())
+
+
+def _read_all(files: list[Path], model: type[M], problems: list[str]) -> Iterator[Sourced[M]]:
+    for file in files:
+        try:
+            doc = read_yaml(file, _display(file, file.parent))
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        parsed = validate_model(model, doc, problems)
+        if parsed is not None:
+            yield Sourced(parsed, doc)
+
+
+def _clause_files(root: Path, defaults_root: Path) -> list[Path]:
+    # Workspace clauses override the packaged ones file by file.
+    by_name = {path.name: path for path in _yaml_files(defaults_root / "clauses")}
+    by_name.update({path.name: path for path in _yaml_files(root / "clauses")})
+    return [by_name[name] for name in sorted(by_name)]
+
+
+def read_customer_file(path: Path, problems: list[str]) -> Sourced[Customer] | None:
+    return next(iter(_read_all([path], Customer, problems)), None)
+
+
+def load_workspace(root: Path, extra_customers: list[Path] | None = None) -> Workspace:
+    """Read and check every file of the workspace; raise one `InputError` listing every problem."""
+    defaults_root = packaged_defaults()
+    problems: list[str] = []
+    config_doc: YamlDocument | None = None
+    config: WorkspaceConfig | None = None
+    try:
+        config_doc = read_yaml(root / CONFIG_NAME, _display(root / CONFIG_NAME, root))
+        config = validate_model(WorkspaceConfig, config_doc, problems)
+    except InputError as error:
+        problems.extend(error.problems)
+
+    tiers: dict[str, Sourced[Tier]] = {}
+    for tier in _read_all(_yaml_files(root / "tiers"), Tier, problems):
+        if tier.model.id in tiers:
+            other = tiers[tier.model.id].doc.path
+            problems.append(f"{tier.where('id')}: id: tier {tier.model.id!r} is also defined in {other}")
+        tiers[tier.model.id] = tier
+
+    clauses: dict[str, Sourced[Clause]] = {}
+    for clause in _read_all(_clause_files(root, defaults_root), Clause, problems):
+        if clause.model.id in clauses:
+            other = clauses[clause.model.id].doc.path
+            problems.append(f"{clause.where('id')}: id: clause {clause.model.id!r} is also defined in {other}")
+        clauses[clause.model.id] = clause
+
+    customer_files: list[Path] = []
+    for folder in config.customers if config else []:
+        customer_files.extend(_yaml_files(root / folder))
+    customer_files.extend(extra_customers or [])
+    customers: dict[str, Sourced[Customer]] = {}
+    for customer in _read_all(customer_files, Customer, problems):
+        name = customer.model.short_name
+        if name in customers and customers[name].doc.path != customer.doc.path:
+            problems.append(
+                f"{customer.where('short_name')}: short_name: {name!r} is also used by {customers[name].doc.path}"
+            )
+        customers[name] = customer
+
+    collect(problems)
+    assert config is not None and config_doc is not None
+    workspace = Workspace(root, defaults_root, Sourced(config, config_doc), tiers, clauses, customers)
+    collect(check_workspace(workspace))
+    return workspace
+
+
+# ---------------------------------------------------------------- rules that span files
+
+
+def check_workspace(ws: Workspace) -> list[str]:
+    """Cross-file rules; returns errors and records warnings on the workspace."""
+    problems: list[str] = []
+    config = ws.config.model
+    business_day = config.defaults.business_hours.hours_per_day
+    logo = config.provider.branding.logo
+    if logo is not None and not _inside(ws.root / logo, ws.root):
+        problems.append(f"{ws.config.where('provider', 'branding', 'logo')}: provider.branding.logo: "
+                        f"{logo!r} is not a file inside the workspace")
+    for tier in ws.tiers.values():
+        problems.extend(_check_tier(tier, ws, business_day))
+    for customer in ws.customers.values():
+        problems.extend(_check_customer(customer, ws))
+    ws.warnings.extend(_tier_ordering_warnings(ws, business_day))
+    return problems
+
+
+def _inside(path: Path, root: Path) -> bool:
+    resolved = path.resolve()
+    return resolved.is_file() and resolved.is_relative_to(root.resolve())
+
+
+def _check_tier(tier: Sourced[Tier], ws: Workspace, business_day: Decimal) -> list[str]:
+    problems = []
+    model = tier.model
+    seen: set[str] = set()
+    for index, clause_id in enumerate(model.clauses):
+        where = f"{tier.where('clauses', index)}: clauses[{index}]"
+        if clause_id not in ws.clauses:
+            problems.append(f"{where}: unknown clause {clause_id!r}; see the ids in clauses/")
+        if clause_id in seen:
+            problems.append(f"{where}: clause {clause_id!r} is listed twice")
+        seen.add(clause_id)
+    for sev, target in model.targets.items():
+        if target.resolution.nominal_hours(business_day) < target.response.nominal_hours(business_day):
+            problems.append(
+                f"{tier.where('targets', sev, 'resolution')}: targets.{sev}.resolution: {target.resolution} "
+                f"is shorter than the response target {target.response}"
+            )
+    credits = model.service_credits
+    if credits is not None:
+        for index, step in enumerate(credits.schedule):
+            if step.credit_pct > credits.cap_per_period_pct:
+                problems.append(
+                    f"{tier.where('service_credits', 'schedule', index, 'credit_pct')}: "
+                    f"service_credits.schedule[{index}].credit_pct: {step.credit_pct}% is above the monthly cap "
+                    f"cap_per_period_pct {credits.cap_per_period_pct}%"
+                )
+        if model.bonus is not None and model.bonus.above_pct < credits.schedule[0].below_pct:
+            problems.append(
+                f"{tier.where('bonus', 'above_pct')}: bonus.above_pct: {model.bonus.above_pct}% is below the "
+                f"credit threshold {credits.schedule[0].below_pct}%; a month could earn a credit and a bonus"
+            )
+        if credits.metric == "availability" and model.availability is None:
+            problems.append(
+                f"{tier.where('service_credits', 'metric')}: service_credits.metric: 'availability' needs an "
+                "availability target on the tier"
+            )
+    currencies = set(model.annual_retainer)
+    for location, prices in _price_lists(model):
+        missing = currencies - set(prices)
+        if missing:
+            problems.append(
+                f"{tier.where(*location)}: {dotted(location)}: no price in {', '.join(sorted(missing))}, "
+                "which annual_retainer offers"
+            )
+    for path in model.customer_bounds:
+        if _numeric_at(model, path) is None:
+            problems.append(
+                f"{tier.where('customer_bounds', path)}: customer_bounds.{path}: not a numeric field of the tier"
+            )
+    return problems
+
+
+def _price_lists(tier: Tier) -> Iterator[tuple[Location, dict[str, Decimal]]]:
+    prices = tier.prices
+    yield ("prices", "engineer_hour"), prices.engineer_hour
+    yield ("prices", "onsite_day"), prices.onsite_day
+    if prices.per_incident is not None:
+        yield ("prices", "per_incident"), prices.per_incident
+    if prices.hour_block is not None:
+        yield ("prices", "hour_block", "price"), prices.hour_block.price
+    for index, bundle in enumerate(tier.bundles):
+        yield ("bundles", index, "price"), bundle.price
+
+
+def _numeric_at(model: Any, path: str) -> Decimal | int | None:
+    value: Any = model
+    for part in path.split("."):
+        if isinstance(value, BaseModel) and part in type(value).model_fields:
+            value = getattr(value, part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, dict) and part in value:
+            value = value[part]
+        else:
+            return None
+    return value if isinstance(value, (Decimal, int)) and not isinstance(value, bool) else None
+
+
+def _check_customer(customer: Sourced[Customer], ws: Workspace) -> list[str]:
+    problems = []
+    model = customer.model
+    currency = model.currency or ws.config.model.defaults.currency
+    for index, tier_id in enumerate(model.tiers):
+        if tier_id not in ws.tiers:
+            known = ", ".join(sorted(ws.tiers))
+            where = f"{customer.where('tiers', index)}: tiers[{index}]"
+            problems.append(f"{where}: unknown tier {tier_id!r}; known: {known}")
+            continue
+        tier = ws.tiers[tier_id].model
+        if currency not in tier.annual_retainer:
+            offered = ", ".join(sorted(tier.annual_retainer))
+            problems.append(
+                f"{customer.where('currency')}: currency: tier {tier_id!r} has no prices in {currency}; "
+                f"it offers {offered}"
+            )
+        try:
+            apply_overrides(tier, customer)
+        except InputError as error:
+            problems.extend(error.problems)
+    return problems
+
+
+def apply_overrides(tier: Tier, customer: Sourced[Customer]) -> Tier:
+    """The tier as this customer negotiated it; each override must sit within the tier's bounds."""
+    problems: list[str] = []
+    data = tier.model_dump(mode="python")
+    for path, value in customer.model.overrides.items():
+        where = f"{customer.where('overrides', path)}: overrides.{path}"
+        bound = tier.customer_bounds.get(path)
+        if bound is None:
+            allowed = ", ".join(sorted(tier.customer_bounds)) or "nothing"
+            problems.append(f"{where}: tier {tier.id!r} does not let customers change this; it allows {allowed}")
+            continue
+        if (bound.min is not None and value < bound.min) or (bound.max is not None and value > bound.max):
+            problems.append(
+                f"{where}: {value} is outside the tier's bounds {bound.min if bound.min is not None else '-'}"
+                f"..{bound.max if bound.max is not None else '-'}"
+            )
+            continue
+        _set_path(data, path, value)
+    collect(problems)
+    if not customer.model.overrides:
+        return tier
+    try:
+        return Tier.model_validate(data)
+    except ValidationError as error:
+        messages = [str(item["msg"]).removeprefix("Value error, ") for item in error.errors(include_url=False)]
+        raise InputError(
+            f"{customer.where('overrides')}: overrides: make tier {tier.id!r} inconsistent: {'; '.join(messages)}"
+        ) from error
+
+
+def _set_path(data: Any, path: str, value: Decimal) -> None:
+    parts = path.split(".")
+    target = data
+    for part in parts[:-1]:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    last = parts[-1]
+    if isinstance(target, list):
+        target[int(last)] = value
+    else:
+        target[last] = int(value) if isinstance(target[last], int) else value
+
+
+def _tier_ordering_warnings(ws: Workspace, business_day: Decimal) -> list[str]:
+    warnings = []
+    ordered = sorted(ws.tiers.values(), key=lambda tier: tier.model.level)
+    for cheaper, dearer in pairwise(ordered):
+        for sev, target in dearer.model.targets.items():
+            base = cheaper.model.targets[sev]
+            for kind in ("response", "resolution"):
+                mine, theirs = getattr(target, kind), getattr(base, kind)
+                if mine.nominal_hours(business_day) > theirs.nominal_hours(business_day):
+                    warnings.append(
+                        f"{dearer.where('targets', sev, kind)}: targets.{sev}.{kind}: warning: {mine} is slower "
+                        f"than {theirs} in the cheaper tier {cheaper.model.id!r}"
+                    )
+    return warnings

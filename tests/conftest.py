@@ -1,0 +1,53 @@
+"""Shared fixtures: a private copy of the shipped workspace and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from slagen.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+WORKSPACE_PARTS = ("slagen.yaml", "tiers", "clauses", "templates", "examples", "assets")
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line]
+
+
+def copy_workspace(target: Path) -> Path:
+    target.mkdir(parents=True)
+    for part in WORKSPACE_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the shipped workspace, and the current directory set to it."""
+    root = copy_workspace(tmp_path / "ws")
+    monkeypatch.chdir(root)
+    yield root
+
+
+def run_cli(*args: str) -> Result:
+    result = CliRunner().invoke(app, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Result(result.exit_code, result.stdout, result.stderr)

@@ -1,0 +1,120 @@
+"""The contract maths: business calendar deadlines, downtime on real month lengths, credits, bonus, discount."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from slagen import terms
+from slagen.model import BusinessHours, Defaults, ServiceCredits
+from slagen.units import Duration, Money
+
+BERLIN = ZoneInfo("Europe/Berlin")
+CALENDAR = terms.BusinessCalendar(
+    Defaults(
+        currency="USD",
+        locale="en_US",
+        timezone="Europe/Berlin",
+        business_hours=BusinessHours.model_validate(
+            {"start": "09:00", "end": "18:00", "days": ["mon", "tue", "wed", "thu", "fri"]}
+        ),
+        holidays="DE",
+        holiday_subdivision="BY",
+    )
+)
+
+
+def at(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text).replace(tzinfo=BERLIN)
+
+
+@pytest.mark.parametrize(
+    ("start", "duration", "due"),
+    [
+        ("2026-03-04 10:00", "4 business hours", "2026-03-04 14:00"),  # inside one day
+        ("2026-03-04 16:00", "4 business hours", "2026-03-05 11:00"),  # runs over the evening
+        ("2026-03-06 17:00", "4 business hours", "2026-03-09 12:00"),  # Friday to Monday
+        ("2026-03-07 11:00", "2 business hours", "2026-03-09 11:00"),  # reported on a Saturday
+        ("2026-04-02 17:00", "2 business hours", "2026-04-07 10:00"),  # Good Friday and Easter Monday
+        ("2026-03-04 10:00", "2 business days", "2026-03-06 10:00"),
+        ("2026-03-06 19:00", "1 business day", "2026-03-10 09:00"),  # after hours: counts from Monday's opening
+        ("2026-03-06 23:30", "1h", "2026-03-07 00:30"),  # clock hours ignore the calendar
+        ("2026-12-31 12:00", "1 business day", "2027-01-04 12:00"),  # New Year's Day
+    ],
+)
+def test_deadlines_follow_the_business_calendar(start: str, duration: str, due: str) -> None:
+    assert CALENDAR.deadline(at(start), Duration.parse(duration)) == at(due)
+
+
+@pytest.mark.parametrize(
+    ("target", "days", "minutes"),
+    [("99.9", 30, "43.2"), ("99.9", 31, "44.64"), ("99.9", 28, "40.32"), ("99.999", 365, "5.256")],
+)
+def test_allowed_downtime_uses_the_real_period_length(target: str, days: int, minutes: str) -> None:
+    assert terms.allowed_downtime_minutes(Decimal(target), days) == Decimal(minutes)
+
+
+def test_days_in_month() -> None:
+    assert [terms.days_in_month(dt.date(2026, month, 1)) for month in (1, 2, 4, 12)] == [31, 28, 30, 31]
+    assert terms.days_in_month(dt.date(2028, 2, 1)) == 29
+
+
+SEED = ServiceCredits.model_validate(
+    {
+        "metric": "incident_compliance",
+        "schedule": [{"below_pct": 90, "credit_pct": 5}],
+        "consecutive_periods": 2,
+        "cap_per_period_pct": 10,
+        "cap_per_year_pct": 10,
+        "applied_to": "next_invoice",
+        "expiry_months": 12,
+        "claim_window_days": 30,
+        "chronic_failure": {"missed_periods": 2, "window_periods": 3},
+    }
+)
+RETAINER = Money(Decimal(50000), "USD")
+
+
+def months(*values: int, start: dt.date = dt.date(2026, 3, 1)) -> list[terms.MonthInput]:
+    return [
+        terms.MonthInput(dt.date(2026, start.month + index, 1), Decimal(value)) for index, value in enumerate(values)
+    ]
+
+
+def test_seed_example_two_consecutive_months_below_90() -> None:
+    march, april = terms.assess_credits(SEED, RETAINER, dt.date(2026, 1, 1), months(88, 86))
+    assert (march.missed, march.credit.amount) == (True, Decimal("0"))  # one month alone earns nothing
+    assert (april.missed, april.consecutive_missed, april.credit.amount) == (True, 2, Decimal("208.33"))
+    assert april.chronic_failure is True  # 2 of any 3 consecutive months
+
+
+def test_a_good_month_breaks_the_streak() -> None:
+    results = terms.assess_credits(SEED, RETAINER, dt.date(2026, 1, 1), months(88, 92, 86))
+    assert [result.credit.amount for result in results] == [0, 0, 0]
+
+
+def test_annual_cap_limits_the_running_total() -> None:
+    tight = SEED.model_copy(update={"cap_per_year_pct": Decimal(3)})
+    results = terms.assess_credits(tight, RETAINER, dt.date(2026, 1, 1), months(50, 50, 50, 50, 50, 50, 50, 50, 50))
+    assert [result.credit.amount for result in results[-2:]] == [Decimal("208.33"), Decimal("41.69")]
+    assert results[-1].year_total.amount == Decimal("1500.00")
+    assert all(result.year_total.amount <= result.year_cap.amount for result in results)
+
+
+def test_bonus_and_early_renewal() -> None:
+    from slagen.model import Bonus, EarlyRenewal
+
+    bonus = Bonus(above_pct=Decimal(95), credit_pct=Decimal(5))
+    assert terms.bonus_due(bonus, RETAINER, Decimal("95.5")).amount == Decimal("2500.00")
+    assert terms.bonus_due(bonus, RETAINER, Decimal(95)).amount == 0  # "above", not "at"
+    renewal = EarlyRenewal(min_days_before=60, max_days_before=90, discount_pct=Decimal(5))
+    assert terms.early_renewal_discount(renewal, RETAINER, 75).amount == Decimal("2500.00")
+    assert terms.early_renewal_discount(renewal, RETAINER, 30).amount == 0
+
+
+def test_rounding_is_half_up_to_the_currency_unit() -> None:
+    assert terms.round_money(Money(Decimal("208.335"), "USD")).amount == Decimal("208.34")
+    assert terms.round_money(Money(Decimal("1234.5"), "JPY")).amount == Decimal("1235")
