@@ -30,7 +30,7 @@ system-deps:
 	fi
 
 test: $(STAMP) system-deps
-	$(BIN)/ruff check slagen tests bench
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 clean:
