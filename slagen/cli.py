@@ -6,6 +6,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -221,6 +222,71 @@ def build(
     _print_warnings(ws)
     for path in written:
         typer.echo(str(path))
+
+
+@app.command()
+@handles_errors
+def credits(
+    tier: Annotated[str, typer.Argument(help="Tier id, e.g. 'premium'.")],
+    customer: Annotated[str, typer.Option("--customer", "-c", help="Customer short name or customer YAML file.")],
+    compliance: Annotated[
+        list[str], typer.Option("--compliance", help="Measured compliance of a month: YYYY-MM=PERCENT; repeat.")
+    ],
+    incidents: Annotated[
+        list[str] | None, typer.Option("--incidents", help="Incidents in a month: YYYY-MM=COUNT; repeat (optional).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Service credits, running caps, bonus and chronic-failure right for months of measured compliance."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from slagen.build import load_strings, resolve_customer
+    from slagen.calculator import calculate, month_inputs, report_json
+    from slagen.context import Formatter
+    from slagen.workspace import apply_overrides
+
+    months = month_inputs(compliance, incidents or [])
+    ws = _load()
+    client = resolve_customer(ws, customer)
+    terms_of_customer = apply_overrides(ws.tier(tier).model, client)
+    currency = client.model.currency or ws.config.model.defaults.currency
+    report = calculate(terms_of_customer, client.model, currency, months)
+    if as_json:
+        typer.echo(json.dumps(report_json(report), indent=2))
+        return
+    fmt = Formatter(client.model.locale or ws.config.model.defaults.locale, load_strings(ws, None))
+    year_cap = fmt.money(report.months[0].year_cap)
+    table = Table(title=f"{client.model.legal_name}: {terms_of_customer.name}, credits capped at {year_cap} a year")
+    for column in ("Month", "Measured", "Target", "In a row", "Credit", "Year total", "Chronic"):
+        table.add_column(column, justify="left" if column in ("Month", "Target") else "right", no_wrap=True)
+    for result in report.months:
+        status = "not counted" if not result.counts else ("missed" if result.missed else "met")
+        table.add_row(
+            f"{result.month:%Y-%m}",
+            fmt.percent(result.compliance_pct),
+            status,
+            str(result.consecutive_missed),
+            fmt.money(result.credit),
+            fmt.money(result.year_total),
+            "yes" if result.chronic_failure else "",
+        )
+    console = Console()
+    console.print(table)
+    for year, pct in sorted(report.annual_compliance.items()):
+        bonus = report.bonus.get(year)
+        complete = "" if year in report.full_years else " (year incomplete: the bonus is provisional)"
+        line = f"Contract year {year + 1}: annual compliance {fmt.percent(pct.quantize(Decimal('0.01')))}"
+        if bonus is not None and bonus.amount > 0:
+            line += f", performance bonus {fmt.money(bonus)}{complete}"
+        elif terms_of_customer.bonus is not None:
+            line += f", no performance bonus (it needs more than {fmt.percent(terms_of_customer.bonus.above_pct)})"
+        console.print(line, highlight=False)
+    if report.chronic_failure_from:
+        console.print(
+            f"Chronic failure: the customer may terminate from {fmt.month(report.chronic_failure_from)}",
+            highlight=False,
+        )
 
 
 def main() -> None:

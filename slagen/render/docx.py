@@ -542,8 +542,10 @@ class _Writer:
         """Spread the text width over the columns, wider where the text is longer."""
         weights = []
         for column in range(columns):
-            lengths = [len(plain_text(row[column])) for row in rows if column < len(row)]
-            weights.append(min(max(max(lengths, default=0), 6), 40))
+            texts = [plain_text(row[column]) for row in rows if column < len(row)]
+            longest_word = max((len(word) for text in texts for word in text.split()), default=0)
+            # Never narrower than the longest word, so "Severity" is not broken into "Severit y".
+            weights.append(max(min(max((len(text) for text in texts), default=0), 40), longest_word + 2, 6))
         total = sum(weights)
         widths = [self.text_width * weight // total for weight in weights]
         widths[-1] += self.text_width - sum(widths)

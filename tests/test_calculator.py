@@ -1,0 +1,157 @@
+"""`slagen credits` and the properties of the credit maths; rendered worked examples equal the calculator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from slagen import terms
+from slagen.build import Job, build_document, load_strings
+from slagen.context import Formatter, build_context
+from slagen.document import Paragraph, plain_text
+from slagen.model import ServiceCredits, Tier
+from slagen.templating import clause_environment
+from slagen.units import Money
+from slagen.workspace import load_workspace
+from tests.conftest import REPO, run_cli
+
+WORKSPACE = load_workspace(REPO)
+STRINGS = load_strings(WORKSPACE, None)
+
+
+def test_seed_example_through_the_cli() -> None:
+    result = run_cli("--workspace", str(REPO), "credits", "premium", "--customer", "acme",
+                     "--compliance", "2026-03=88", "--compliance", "2026-04=86", "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [month["credit"] for month in report["months"]] == ["0.00", "208.33"]
+    assert [month["consecutive_missed"] for month in report["months"]] == [1, 2]
+    assert report["monthly_retainer"] == "4166.67"
+    assert report["chronic_failure_termination_right_from"] == "2026-04"  # 2 of any 3 months
+    assert report["total_credit"] == "208.33"
+
+
+def test_table_output_names_credit_bonus_and_chronic_failure() -> None:
+    args = ["--workspace", str(REPO), "credits", "premium", "--customer", "acme"]
+    for month, value in zip(range(1, 13), [96, 97, 98, 99, 96, 97, 98, 99, 96, 97, 98, 99], strict=True):
+        args += ["--compliance", f"2026-{month:02d}={value}"]
+    result = run_cli(*args)
+    assert result.exit_code == 0
+    assert "Contract year 1: annual compliance 97.5%, performance bonus $2,500.00" in " ".join(result.stdout.split())
+    assert "Chronic failure" not in result.stdout
+
+
+def test_incidents_below_the_minimum_do_not_count() -> None:
+    result = run_cli("--workspace", str(REPO), "credits", "standard", "--customer", "nordwerk",
+                     "--compliance", "2026-03=88", "--compliance", "2026-04=86", "--incidents", "2026-04=2", "--json")
+    months = json.loads(result.stdout)["months"]
+    assert [(month["counts"], month["credit"]) for month in months] == [(True, "0.00"), (False, "0.00")]
+
+
+def test_bad_calculator_input_is_a_usage_error() -> None:
+    result = run_cli("--workspace", str(REPO), "credits", "premium", "--customer", "acme", "--compliance", "2026-3=x")
+    assert result.exit_code == 2
+    assert result.lines == ["--compliance '2026-3=x': use YYYY-MM=VALUE, e.g. --compliance 2026-03=88"]
+    over = run_cli("--workspace", str(REPO), "credits", "premium", "--customer", "acme", "--compliance", "2026-03=120")
+    assert (over.exit_code, over.lines) == (2, ["--compliance 2026-03=120: must be a percent from 0 to 100"])
+    none = run_cli("--workspace", str(REPO), "credits", "basic", "--customer", "huaxin", "--compliance", "2026-03=80")
+    assert (none.exit_code, none.lines) == (1, ["tier 'basic' has no service credits; nothing to calculate"])
+
+
+# ---------------------------------------------------------------- properties
+
+percent = st.decimals(min_value=0, max_value=100, places=1)
+
+
+@st.composite
+def credit_terms(draw: st.DrawFn) -> ServiceCredits:
+    steps = draw(st.integers(min_value=1, max_value=3))
+    thresholds = sorted(draw(st.lists(st.integers(50, 99), min_size=steps, max_size=steps, unique=True)), reverse=True)
+    credits = sorted(draw(st.lists(st.integers(1, 30), min_size=steps, max_size=steps, unique=True)))
+    return ServiceCredits.model_validate(
+        {
+            "metric": "incident_compliance",
+            "schedule": [{"below_pct": t, "credit_pct": c} for t, c in zip(thresholds, credits, strict=True)],
+            "consecutive_periods": draw(st.integers(1, 3)),
+            "cap_per_period_pct": draw(st.integers(max(credits), 100)),
+            "cap_per_year_pct": draw(st.integers(1, 100)),
+            "applied_to": "next_invoice",
+            "expiry_months": 12,
+            "claim_window_days": 30,
+        }
+    )
+
+
+retainers = st.decimals(min_value=1, max_value=10_000_000, places=2).map(lambda amount: Money(amount, "USD"))
+
+
+def as_months(values: list[Decimal]) -> list[terms.MonthInput]:
+    return [
+        terms.MonthInput(dt.date(2026 + index // 12, index % 12 + 1, 1), value) for index, value in enumerate(values)
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(credit_terms(), retainers, st.lists(percent, min_size=1, max_size=24))
+def test_credits_never_exceed_any_cap(credits: ServiceCredits, retainer: Money, values: list[Decimal]) -> None:
+    results = terms.assess_credits(credits, retainer, dt.date(2026, 1, 1), as_months(values))
+    month_cap = terms.round_money(terms.percent_of(terms.monthly(retainer), credits.cap_per_period_pct)).amount
+    for result in results:
+        assert 0 <= result.credit.amount <= month_cap
+        assert result.year_total.amount <= result.year_cap.amount
+
+
+@settings(max_examples=200, deadline=None)
+@given(credit_terms(), retainers, st.lists(percent, min_size=1, max_size=12), st.data())
+def test_credits_never_decrease_when_compliance_falls(
+    credits: ServiceCredits, retainer: Money, values: list[Decimal], data: st.DataObject
+) -> None:
+    index = data.draw(st.integers(0, len(values) - 1))
+    worse = list(values)
+    worse[index] = data.draw(st.decimals(min_value=0, max_value=values[index], places=1))
+    before = terms.assess_credits(credits, retainer, dt.date(2026, 1, 1), as_months(values))
+    after = terms.assess_credits(credits, retainer, dt.date(2026, 1, 1), as_months(worse))
+    assert sum(r.credit.amount for r in after) >= sum(r.credit.amount for r in before)
+
+
+@settings(max_examples=100, deadline=None)
+@given(credit_terms(), retainers, st.data())
+def test_no_credit_when_every_month_meets_the_threshold(
+    credits: ServiceCredits, retainer: Money, data: st.DataObject
+) -> None:
+    good = st.decimals(min_value=credits.schedule[0].below_pct, max_value=100, places=1)
+    values = data.draw(st.lists(good, min_size=1, max_size=24))
+    results = terms.assess_credits(credits, retainer, dt.date(2026, 1, 1), as_months(values))
+    assert all(result.credit.amount == 0 and not result.missed for result in results)
+
+
+@settings(max_examples=40, deadline=None)
+@given(credit_terms(), st.decimals(min_value=1000, max_value=1_000_000, places=0))
+def test_rendered_worked_example_equals_the_calculator(credits: ServiceCredits, annual: Decimal) -> None:
+    base = WORKSPACE.tiers["premium"].model
+    tier = Tier.model_validate(
+        base.model_dump() | {"service_credits": credits.model_dump(), "annual_retainer": {"USD": annual},
+                             "bonus": None}
+    )
+    context = build_context(WORKSPACE.config.model, tier, WORKSPACE.customers["acme"].model, STRINGS)
+    clause = WORKSPACE.clauses["service-credits"].model
+    text = " ".join(clause_environment().from_string(clause.body).render(context).replace("\\", "").split())
+    n = credits.consecutive_periods
+    months = as_months([Decimal(88)] * (n - 1) + [Decimal(86)])
+    months = [terms.MonthInput(dt.date(2026, 3 + i, 1), m.compliance_pct) for i, m in enumerate(months)]
+    expected = terms.assess_credits(credits, Money(annual, "USD"), dt.date(2026, 3, 1), months)[-1].credit
+    fmt = Formatter("en_US", STRINGS)
+    assert f"is {fmt.money(expected)}" in text
+
+
+def test_worked_example_in_the_built_contract(tmp_path: Path) -> None:
+    document, _ = build_document(WORKSPACE, Job(WORKSPACE.tiers["premium"], WORKSPACE.customers["acme"]), STRINGS)
+    paragraphs = [" ".join(plain_text(block.inlines).split()) for block in document.blocks
+                  if isinstance(block, Paragraph)]
+    example = next(text for text in paragraphs if "88% in March 2026" in text)
+    assert "The credit for April 2026 is $208.33, that is 5% of the Monthly Retainer of $4,166.67." in example
