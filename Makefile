@@ -17,15 +17,18 @@ demo: $(STAMP)
 	$(BIN)/slagen tiers
 	$(BIN)/slagen build premium --customer acme
 
-# LibreOffice checks that the Word file opens without repair; poppler renders PDFs for inspection.
+# LibreOffice checks that the Word file opens without repair; poppler renders PDFs for inspection;
+# HarfBuzz-Subset lets WeasyPrint subset fonts several times faster than its fontTools fallback.
+SYSTEM_PACKAGES := libreoffice-writer-nogui poppler-utils libharfbuzz-subset0
 system-deps:
-	@if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
+	@if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
+	    || ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing libreoffice-writer-nogui and poppler-utils (apt-get)"; \
+	    echo "installing $(SYSTEM_PACKAGES) (apt-get)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      libreoffice-writer-nogui poppler-utils >/dev/null; \
+	      $(SYSTEM_PACKAGES) >/dev/null; \
 	  else \
-	    echo "note: soffice/pdftoppm missing and not root: the LibreOffice check will be skipped"; \
+	    echo "note: soffice, pdftoppm or libharfbuzz-subset missing and not root: the LibreOffice check will be skipped"; \
 	  fi; \
 	fi
 

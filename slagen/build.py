@@ -7,8 +7,10 @@ import datetime as dt
 import os
 import re
 import tempfile
+import time
 import traceback
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +20,11 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from slagen.context import build_context, page_size
 from slagen.document import ClauseText, Document, build_blocks
-from slagen.errors import BuildError, InputError, TemplateError, UsageError
+from slagen.errors import BuildError, InputError, SlagenError, TemplateError, UsageError
+from slagen.incremental import MANIFEST_NAME, FileHasher, Manifest, Output, template_files
 from slagen.loader import read_yaml
 from slagen.model import Customer, Tier
-from slagen.templating import clause_environment, page_environment, template_loader
+from slagen.templating import clause_environment, page_environment, template_loader, wording
 from slagen.workspace import Sourced, Workspace, apply_overrides, read_customer_file
 
 FORMATS = ("docx", "pdf", "summary")
@@ -59,11 +62,31 @@ def resolve_customer(ws: Workspace, name: str) -> Sourced[Customer]:
 
 
 def load_strings(ws: Workspace, templates: Path | None) -> dict[str, Any]:
+    """Every word that is not in a clause: the first strings.yaml along the template search path."""
     for folder in ws.template_dirs(templates):
         path = folder / STRINGS_FILE
         if path.is_file():
-            return read_yaml(path, os.path.relpath(path)).data  # type: ignore[no-any-return]
+            doc = read_yaml(path, os.path.relpath(path))
+            _check_strings(doc.data, doc, ())
+            return wording(doc.data, doc.path)  # type: ignore[no-any-return]
     raise InputError(f"{STRINGS_FILE}: not found in any templates folder")
+
+
+def _check_strings(data: Any, doc: Any, location: tuple[str | int, ...]) -> None:
+    from slagen.loader import dotted
+    from slagen.model import _clean_text
+
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _check_strings(value, doc, (*location, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            _check_strings(value, doc, (*location, index))
+    elif isinstance(data, str):
+        try:
+            _clean_text(data)
+        except ValueError as error:
+            raise InputError(f"{doc.where(location)}: {dotted(location)}: {error}") from None
 
 
 def _jinja_line(error: BaseException) -> int:
@@ -75,7 +98,6 @@ def _jinja_line(error: BaseException) -> int:
         if frame.filename == "<template>" and frame.lineno is not None:
             line = frame.lineno
     return line
-
 
 def _undefined_name(error: UndefinedError, template_source: str) -> str:
     """`customer.vat_id` rather than Jinja's "'dict object' has no attribute 'vat_id'"."""
@@ -94,6 +116,10 @@ def _undefined_name(error: UndefinedError, template_source: str) -> str:
 def _template_problem(
     error: BaseException, source: str, first_line: int, field: str, template_source: str = ""
 ) -> TemplateError:
+    from jinja2 import TemplateNotFound
+
+    from slagen.templating import RenderLimitError
+
     line = first_line + _jinja_line(error) - 1
     if isinstance(error, UndefinedError):
         message = f"{_undefined_name(error, template_source)} is undefined; no data provides it"
@@ -101,24 +127,41 @@ def _template_problem(
         message = f"unsafe template code refused: {error}"
     elif isinstance(error, TemplateSyntaxError):
         message = f"template syntax error: {error.message}"
+    elif isinstance(error, RenderLimitError):
+        message = str(error)
+    elif isinstance(error, TemplateNotFound):
+        message = str(error.message)
+    elif isinstance(error, RecursionError):
+        message = "stopped: the expression calls itself without end (recursion too deep)"
     else:
         message = f"template error: {error}"
     return TemplateError(f"{source}:{line}: {field}: {message}")
 
-
 def render_clauses(
     ws: Workspace, tier: Tier, context: dict[str, Any], environment: SandboxedEnvironment
 ) -> list[ClauseText]:
-    """Render each clause the tier lists (when its condition holds) into Markdown."""
+    """Render each clause the tier lists (when its condition holds) into Markdown.
+
+    Rendering runs under the workspace's `limits:` (time and size); a condition that names data
+    nobody provides is an error, never a silently dropped clause.
+    """
+    from slagen.templating import LimitedSandbox, render_deadline
+
+    limits = ws.config.model.limits
+    if isinstance(environment, LimitedSandbox):
+        environment.limits = limits
+    runtime_errors = (ArithmeticError, TypeError, ValueError, AttributeError, LookupError, MemoryError, RecursionError)
     texts = []
     for clause_id in tier.clauses:
         clause = ws.clauses[clause_id]
         source = clause.doc.path
         if clause.model.condition:
+            line = clause.doc.line_of(("condition",))
             try:
-                included = environment.compile_expression(clause.model.condition)(**context)
-            except (JinjaTemplateError, SecurityError) as error:
-                line = clause.doc.line_of(("condition",))
+                expression = environment.compile_expression(clause.model.condition, undefined_to_none=False)
+                with render_deadline(limits):
+                    included = bool(expression(**context))
+            except (JinjaTemplateError, SecurityError, *runtime_errors) as error:
                 raise _template_problem(error, source, line, "condition", clause.model.condition) from error
             if not included:
                 continue
@@ -127,11 +170,18 @@ def render_clauses(
             markdown = environment.from_string(clause.model.body).render(context)
         except (JinjaTemplateError, SecurityError) as error:
             raise _template_problem(error, source, body_line, "body", clause.model.body) from error
-        except (ArithmeticError, TypeError, ValueError, AttributeError, OverflowError, MemoryError) as error:
+        except runtime_errors as error:
             raise _template_problem(error, source, body_line, "body") from error
+        unprintable = _unprintable(markdown)
+        if unprintable is not None:
+            position, char = unprintable
+            line = body_line + min(markdown.count("\n", 0, position), clause.model.body.count("\n"))
+            raise TemplateError(
+                f"{source}:{line}: body: the rendered text contains the control character U+{ord(char):04X}, "
+                "which a Word file cannot hold (from an escape such as '\\x0b' in the template?); remove it"
+            )
         texts.append(ClauseText(clause_id, clause.model.title, source, body_line, markdown))
     return texts
-
 
 def source_date(customer: Customer | None) -> dt.datetime:
     """Document timestamps: SOURCE_DATE_EPOCH if set, else from the inputs; never the clock."""
@@ -185,7 +235,7 @@ def render_job(
 ) -> dict[str, bytes]:
     """Every requested output of one job, as file name -> bytes; nothing is written here."""
     strings = load_strings(ws, templates)
-    document, _context = build_document(ws, job, strings)
+    document, context = build_document(ws, job, strings)
     outputs: dict[str, bytes] = {}
     if "docx" in formats:
         from slagen.render.docx import render_docx
@@ -195,7 +245,9 @@ def render_job(
         from slagen.render.html import render_html
         from slagen.render.pdf import render_pdf
 
-        environment = page_environment(template_loader(ws.template_dirs(templates), ws.defaults_root / "templates"))
+        environment = page_environment(
+            template_loader(ws.template_dirs(templates), ws.defaults_root / "templates"), ws.config.model.limits
+        )
         html = render_html(document, environment)
         outputs[f"{job.file_name('sla')}.pdf"] = render_pdf(
             html,
@@ -204,6 +256,10 @@ def render_job(
             document=document,
             variant=pdf_variant,
         )
+    if "summary" in formats:
+        from slagen.summary import render_summary
+
+        outputs[f"{job.file_name('summary')}.pdf"] = render_summary(ws, job, strings, context, templates, pdf_variant)
     return outputs
 
 
@@ -232,34 +288,167 @@ def _umask() -> int:
     return current
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _unprintable(text: str) -> tuple[int, str] | None:
+    """The first character no Word or PDF file can hold (C0 controls but tab and newline, surrogates)."""
+    import unicodedata
+
+    for position, char in enumerate(text):
+        if char in "\n\t\r":
+            continue
+        if unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff":
+            return position, char
+    return None
+
+
+# Two builds of the same document at once: the second waits this long for the first to finish writing.
+LOCK_WAIT_SECONDS = 30.0
+# For tests of interrupted builds only: seconds to wait after every output is written to its temporary
+# file and before any is renamed into place, so that a signal can be sent at that moment.
+PAUSE_ENV = "SLAGEN_TEST_PAUSE_BEFORE_RENAME"
+
+
+def _display(path: Path) -> str:
+    """`path` as messages show it: relative to the current folder when inside it."""
+    absolute = path.parent.resolve() / path.name
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _write_problem(target: Path, error: OSError) -> BuildError:
+    """One line naming the output that could not be written and why, in words."""
+    import errno
+
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EFBIG: "the file is larger than the file system or a size limit allows",
+        errno.EACCES: "no permission to write there",
+        errno.EPERM: "no permission to write there",
+        errno.EROFS: "the file system is read-only",
+        errno.EISDIR: "a folder of that name is in the way",
+    }
+    reason = reasons.get(error.errno or 0, error.strerror or str(error))
+    if error.errno in (errno.ENOTDIR, errno.EEXIST):
+        blocker = next((parent for parent in (target, *target.parents) if parent.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            reason = f"{_display(blocker)} is a file, not a folder; choose another --out"
+    return BuildError(f"{_display(target)}: cannot write: {reason}")
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
+    """`data` in a new temporary file beside `path`, flushed to disk; removed again if anything fails."""
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temp = Path(temp_name)
     try:
         os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        Path(temp_name).replace(path)
     except BaseException:
         with contextlib.suppress(OSError):
-            Path(temp_name).unlink()
+            temp.unlink()
         raise
+    return temp
+
+
+@contextlib.contextmanager
+def _signals_held() -> Any:
+    """SIGINT and SIGTERM wait until the block ends: a set of renames is never cut in half."""
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):  # Windows
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Any:
+    """An advisory lock on the output folder: two builds writing the same files take turns."""
+    import time
+
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; each file is still replaced atomically
+        yield
+        return
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise BuildError(
+                        f"{_display(folder)}: another slagen build has been writing to this folder for "
+                        f"{LOCK_WAIT_SECONDS:g} s; try again when it has finished"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(handle)  # releases the lock
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file.
+
+    A failure is a BuildError naming `path` and the reason in words.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = _write_temp(path, data)
+        try:
+            temp.replace(path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+            raise
+    except OSError as error:
+        raise _write_problem(path, error) from error
 
 
 def write_outputs(folder: Path, outputs: dict[str, bytes]) -> list[Path]:
-    written = []
-    try:
-        for name, data in outputs.items():
-            target = folder / name
-            write_atomic(target, data)
-            written.append(target)
-    except OSError as error:
-        raise BuildError(f"{error.filename or folder}: cannot write: {error.strerror}") from error
-    return written
+    """Write every output into `folder`, all or none.
 
+    Each file goes to a temporary file first; only when all are on disk are they renamed into
+    place, with SIGINT and SIGTERM held back, under a lock on the folder. Any failure or
+    interruption before that removes the temporary files and leaves the earlier outputs as they were.
+    """
+    import time
+
+    target = folder
+    temps: dict[Path, Path] = {}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with _folder_lock(folder):
+            try:
+                for name, data in outputs.items():
+                    target = folder / name
+                    if target.is_dir() and not target.is_symlink():
+                        raise IsADirectoryError(21, "Is a directory", str(target))
+                    temps[target] = _write_temp(target, data)
+                pause = os.environ.get(PAUSE_ENV)
+                if pause:
+                    time.sleep(float(pause))
+                with _signals_held():
+                    for target, temp in temps.items():
+                        temp.replace(target)
+            finally:
+                for temp in temps.values():
+                    with contextlib.suppress(OSError):
+                        temp.unlink(missing_ok=True)
+    except OSError as error:
+        raise _write_problem(target, error) from error
+    return list(temps)
 
 def build(
     ws: Workspace,
@@ -282,3 +471,227 @@ def build(
         )
     outputs = render_job(ws, job, formats, templates, pdf_variant)
     return write_outputs(out / job.folder, outputs)
+
+
+def build_compare(ws: Workspace, customer: str | None, out: Path, templates: Path | None = None) -> list[Path]:
+    """All tiers side by side on one page: OUT/compare.pdf, or OUT/NAME/NAME-compare.pdf for a customer."""
+    from slagen.summary import render_compare
+
+    sourced = resolve_customer(ws, customer) if customer else None
+    data = render_compare(ws, sourced, load_strings(ws, templates), templates)
+    if sourced is None:
+        return write_outputs(out, {"compare.pdf": data})
+    name = sourced.model.short_name
+    return write_outputs(out / name, {f"{name}-compare.pdf": data})
+
+
+# ---------------------------------------------------------------- the whole workspace: build --all
+
+
+KIND_SUFFIX = {"docx": "sla.docx", "pdf": "sla.pdf", "summary": "summary.pdf"}
+
+
+def _workspace_file(ws: Workspace, *parts: str) -> Path:
+    return ws.root.joinpath(*parts)
+
+
+def plan_outputs(ws: Workspace, templates: Path | None = None) -> list[Output]:
+    """Every output of `build --all`, each with the input files it is made from."""
+    template_dirs = ws.template_dirs(templates)
+    page_files = template_files(template_dirs)
+    strings = [path for path in page_files if path.name == STRINGS_FILE][:1]
+    assets = sorted(path for path in (ws.root / "assets").rglob("*") if path.is_file()) if (
+        ws.root / "assets").is_dir() else []
+    config = [ws.config.file]
+    outputs: list[Output] = []
+
+    def add(job: Job) -> None:
+        tier = job.tier
+        customer = [job.customer.file] if job.customer else []
+        clauses = [ws.clauses[clause_id].file for clause_id in tier.model.clauses if clause_id in ws.clauses]
+        base = [*config, tier.file, *customer]
+        name = job.customer.model.short_name if job.customer else None
+        for kind in FORMATS:
+            inputs = {
+                "docx": [*base, *clauses, *strings],
+                "pdf": [*base, *clauses, *page_files, *assets],
+                "summary": [*base, *page_files, *assets],
+            }[kind]
+            path = f"{job.folder}/{job.file_name(KIND_SUFFIX[kind].split('.')[0])}.{KIND_SUFFIX[kind].split('.')[1]}"
+            outputs.append(Output(path, kind, tier.model.id, name, tuple(inputs)))
+
+    for customer in sorted(ws.customers.values(), key=lambda item: item.model.short_name):
+        for tier_id in customer.model.tiers:
+            add(Job(ws.tiers[tier_id], customer))
+    for tier in sorted(ws.tiers.values(), key=lambda item: item.model.id):
+        add(Job(tier, None))
+    every_tier = [tier.file for tier in sorted(ws.tiers.values(), key=lambda item: item.model.id)]
+    outputs.append(Output("compare.pdf", "compare", None, None, (*config, *every_tier, *page_files, *assets)))
+    return outputs
+
+
+@dataclass
+class Task:
+    """What one worker renders: the stale outputs of one tier x customer (or the comparison)."""
+
+    tier: str | None
+    customer: str | None
+    outputs: list[Output]
+    reasons: dict[str, list[str]]
+
+    @property
+    def label(self) -> str:
+        if self.tier is None:
+            return "comparison"
+        return f"{self.tier} for {self.customer}" if self.customer else f"{self.tier} blank template"
+
+
+@dataclass
+class TaskResult:
+    task: Task
+    files: dict[str, bytes]
+    errors: list[str]
+    seconds: float
+
+
+@dataclass
+class BatchResult:
+    built: list[str] = field(default_factory=list)
+    up_to_date: list[str] = field(default_factory=list)
+    failed: dict[str, list[str]] = field(default_factory=dict)
+    reasons: dict[str, list[str]] = field(default_factory=dict)
+    stale: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": not self.failed and not self.stale,
+            "built": self.built,
+            "up_to_date": len(self.up_to_date),
+            "stale": [{"output": path, "reasons": self.reasons.get(path, [])} for path in self.stale],
+            "failed": [{"task": task, "errors": errors} for task, errors in self.failed.items()],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _run_task(task: Task) -> TaskResult:
+    """In a worker: render one task's stale outputs to bytes (the parent writes them)."""
+    ws: Workspace = _WORKER["ws"]
+    templates: Path | None = _WORKER["templates"]
+    started = time.perf_counter()
+    try:
+        if task.tier is None:
+            from slagen.summary import render_compare
+
+            files = {"compare.pdf": render_compare(ws, None, load_strings(ws, templates), templates)}
+        else:
+            job = Job(ws.tiers[task.tier], ws.customers[task.customer] if task.customer else None)
+            formats = tuple(output.kind for output in task.outputs)
+            rendered = render_job(ws, job, formats, templates)
+            files = {f"{job.folder}/{name}": data for name, data in rendered.items()}
+        return TaskResult(task, files, [], time.perf_counter() - started)
+    except SlagenError as error:
+        return TaskResult(task, {}, list(error.problems), time.perf_counter() - started)
+
+
+def plan_tasks(
+    ws: Workspace, out: Path, templates: Path | None, force: bool, shard: tuple[int, int] | None
+) -> tuple[list[Task], list[Output], Manifest, FileHasher]:
+    """The stale outputs, grouped into tasks; with a shard, only its deterministic slice."""
+    outputs = plan_outputs(ws, templates)
+    if shard is not None:
+        index, count = shard
+        groups = sorted({(output.tier or "", output.customer or "") for output in outputs})
+        mine = {group for position, group in enumerate(groups) if position % count == index - 1}
+        outputs = [output for output in outputs if (output.tier or "", output.customer or "") in mine]
+    manifest = Manifest.read(out)
+    hasher = FileHasher(ws.root)
+    tasks: dict[tuple[str | None, str | None], Task] = {}
+    for output in outputs:
+        reasons = ["--force"] if force else manifest.reasons(out, output, hasher.fingerprint(output))
+        if not reasons:
+            continue
+        key = (output.tier, output.customer)
+        task = tasks.setdefault(key, Task(output.tier, output.customer, [], {}))
+        task.outputs.append(output)
+        task.reasons[output.path] = reasons
+    return list(tasks.values()), outputs, manifest, hasher
+
+
+def build_all(
+    ws: Workspace,
+    out: Path,
+    *,
+    jobs: int = 1,
+    force: bool = False,
+    check: bool = False,
+    shard: tuple[int, int] | None = None,
+    templates: Path | None = None,
+    on_result: Callable[[TaskResult], None] | None = None,
+    on_plan: Callable[[list[Task]], None] | None = None,
+) -> BatchResult:
+    """Build every stale document of the workspace, in parallel; one failure does not stop the others."""
+    started = time.perf_counter()
+    tasks, outputs, manifest, hasher = plan_tasks(ws, out, templates, force, shard)
+    result = BatchResult()
+    stale_paths = {output.path for task in tasks for output in task.outputs}
+    result.up_to_date = [output.path for output in outputs if output.path not in stale_paths]
+    for task in tasks:
+        result.reasons.update(task.reasons)
+    if check:
+        result.stale = sorted(stale_paths)
+        result.seconds = time.perf_counter() - started
+        return result
+    if on_plan is not None:
+        on_plan(tasks)
+    _WORKER.update(ws=ws, templates=templates)
+    for done in _execute(tasks, jobs):
+        if done.errors:
+            result.failed[done.task.label] = done.errors
+        else:
+            try:
+                _write_task(out, done)
+            except SlagenError as error:
+                result.failed[done.task.label] = list(error.problems)
+            else:
+                for output in done.task.outputs:
+                    manifest.record(output, hasher.fingerprint(output), done.files[output.path])
+                    result.built.append(output.path)
+        if on_result is not None:
+            on_result(done)
+    result.built.sort()
+    if result.built:
+        write_atomic(out / MANIFEST_NAME, manifest.to_bytes())
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _write_task(out: Path, done: TaskResult) -> None:
+    """A task's files, all or none per folder."""
+    by_folder: dict[Path, dict[str, bytes]] = {}
+    for path, data in done.files.items():
+        target = out / path
+        by_folder.setdefault(target.parent, {})[target.name] = data
+    for folder, files in by_folder.items():
+        write_outputs(folder, files)
+
+
+def _execute(tasks: list[Task], jobs: int) -> Iterator[TaskResult]:
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield _run_task(task)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # fork: workers inherit the loaded workspace and the already imported renderers.
+    from slagen.render import pdf  # noqa: F401  (import once, before forking)
+
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
+        futures = [pool.submit(_run_task, task) for task in tasks]
+        for future in as_completed(futures):
+            yield future.result()

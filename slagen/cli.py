@@ -36,12 +36,24 @@ def _err(text: str) -> None:
 
 
 def handles_errors(command: F) -> F:
-    """Only here are errors caught: a SlagenError prints its lines and exits 1 (2 for usage)."""
+    """Only here are errors caught: a SlagenError prints its lines and exits 1 (2 for usage).
+
+    Ctrl-C and SIGTERM end the command cleanly too: temporary files are removed on the way out,
+    earlier outputs stay as they were, and the exit code is 128 + the signal number (130, 143).
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from slagen.errors import SlagenError, UsageError
+        import signal
+        import threading
 
+        from slagen.errors import Interrupted, SlagenError, UsageError
+
+        def terminate(signum: int, _frame: Any) -> None:
+            raise Interrupted(signum)
+
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, terminate) if in_main else None
         try:
             return command(*args, **kwargs)
         except SlagenError as error:
@@ -52,6 +64,17 @@ def handles_errors(command: F) -> F:
             for problem in error.problems:
                 _err(problem)
             raise typer.Exit(2 if isinstance(error, UsageError) else 1) from None
+        except KeyboardInterrupt as interrupt:
+            if _state["debug"]:
+                import traceback
+
+                traceback.print_exc()
+            signum = interrupt.signum if isinstance(interrupt, Interrupted) else signal.SIGINT
+            _err(f"interrupted by {signal.Signals(signum).name}; no output was left half-written")
+            raise typer.Exit(128 + signum) from None
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return wrapper  # type: ignore[return-value]
 
@@ -196,7 +219,7 @@ def init(folder: Annotated[Path, typer.Argument(help="New workspace folder (must
 @app.command()
 @handles_errors
 def build(
-    tier: Annotated[str, typer.Argument(help="Tier id, e.g. 'premium'.")],
+    tier: Annotated[str | None, typer.Argument(help="Tier id, e.g. 'premium' (omit with --all).")] = None,
     customer: Annotated[
         str | None, typer.Option("--customer", "-c", help="Customer short name, or a path to a customer YAML file.")
     ] = None,
@@ -211,17 +234,105 @@ def build(
     pdf_variant: Annotated[
         str | None, typer.Option("--pdf-variant", help="Archival PDF variant, e.g. 'pdf/a-3b'.")
     ] = None,
+    build_all: Annotated[
+        bool,
+        typer.Option("--all", help="Every customer x tier, each tier's blank template and summary, the comparison."),
+    ] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: cores).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even what is up to date.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 listing stale or missing documents.")
+    ] = False,
+    shard: Annotated[
+        str | None, typer.Option("--shard", help="Build the K-th of N deterministic slices, e.g. 1/4.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Build the SLA contract of TIER for a customer (or the blank template) as DOCX and PDF."""
+    """Build the SLA contract of TIER for a customer (or the blank template), or with --all the whole workspace."""
+    from slagen.errors import UsageError
+
+    if build_all:
+        if tier or customer or formats or pdf_variant:
+            raise UsageError("--all builds everything; drop TIER, --customer, --format and --pdf-variant")
+        _build_everything(out, templates, jobs, force, check, shard, as_json)
+        return
+    if tier is None:
+        raise UsageError("name a TIER (e.g. 'slagen build premium --customer acme') or use --all")
+    if check or force or shard or jobs:
+        raise UsageError("--check, --force, --shard and --jobs go with --all")
     from slagen.build import FORMATS
     from slagen.build import build as run_build
 
     ws = _load()
     chosen = tuple(formats) if formats else FORMATS
     written = run_build(ws, tier, customer, out, chosen, templates, pdf_variant)
+    if as_json:
+        typer.echo(json.dumps({"ok": True, "built": [str(path) for path in written], "warnings": ws.warnings}))
+        return
     _print_warnings(ws)
     for path in written:
         typer.echo(str(path))
+
+
+def _build_everything(
+    out: Path, templates: Path | None, jobs: int | None, force: bool, check: bool, shard: str | None, as_json: bool
+) -> None:
+    """`build --all`: a progress bar on a terminal, one plain line per document otherwise."""
+    import os
+
+    from slagen.build import BatchResult, Task, TaskResult, build_all
+    from slagen.incremental import parse_shard
+
+    slice_ = parse_shard(shard) if shard else None
+    ws = _load()
+    interactive = sys.stdout.isatty() and not as_json
+    progress: Any = None
+    bar: Any = None
+
+    def on_plan(tasks: list[Task]) -> None:
+        nonlocal progress, bar
+        if interactive and tasks:
+            from rich.progress import Progress
+
+            progress = Progress(transient=True)
+            progress.start()
+            bar = progress.add_task("building", total=len(tasks))
+
+    def on_result(done: TaskResult) -> None:
+        lines = []
+        if done.errors:
+            lines = [f"failed {done.task.label}:", *(f"  {problem}" for problem in done.errors)]
+        elif not as_json:
+            for output in done.task.outputs:
+                why = "; ".join(done.task.reasons[output.path])
+                lines.append(f"built {output.path} ({why})")
+        for line in lines:
+            (progress.console.print(line, markup=False, highlight=False) if progress else
+             typer.echo(line, err=bool(done.errors)))
+        if progress is not None:
+            progress.advance(bar)
+
+    try:
+        result: BatchResult = build_all(
+            ws, out, jobs=jobs or os.cpu_count() or 1, force=force, check=check, shard=slice_,
+            templates=templates, on_result=on_result, on_plan=on_plan,
+        )
+    finally:
+        if progress is not None:
+            progress.stop()
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), indent=2))
+    elif check:
+        for path in result.stale:
+            typer.echo(f"stale {path} ({'; '.join(result.reasons[path])})")
+        typer.echo(f"{len(result.stale)} stale, {len(result.up_to_date)} up to date")
+    else:
+        typer.echo(
+            f"{len(result.built)} built, {len(result.up_to_date)} up to date, {len(result.failed)} failed "
+            f"in {result.seconds:.1f} s"
+        )
+    if result.failed or (check and result.stale):
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -287,6 +398,144 @@ def credits(
             f"Chronic failure: the customer may terminate from {fmt.month(report.chronic_failure_from)}",
             highlight=False,
         )
+
+
+@app.command()
+@handles_errors
+def compare(
+    customer: Annotated[
+        str | None, typer.Option("--customer", "-c", help="Customer short name, or a path to a customer YAML file.")
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output root; a customer's file goes to OUT/<customer>/.")
+    ] = Path("dist"),
+    templates: Annotated[
+        Path | None, typer.Option("--templates", help="Folder whose templates override the workspace's.")
+    ] = None,
+) -> None:
+    """All tiers side by side on one page (PDF), in a customer's currency and locale if given."""
+    from slagen.build import build_compare
+
+    ws = _load()
+    written = build_compare(ws, customer, out, templates)
+    _print_warnings(ws)
+    for path in written:
+        typer.echo(str(path))
+
+
+@app.command()
+@handles_errors
+def redline(
+    tier: Annotated[str, typer.Argument(help="Tier id, e.g. 'premium'.")],
+    customer: Annotated[
+        str | None, typer.Option("--customer", "-c", help="Customer short name, or a path to a customer YAML file.")
+    ] = None,
+    from_rev: Annotated[
+        str | None,
+        typer.Option("--from", help="Older version: a git revision of the workspace (HEAD~1, a tag, a commit)."),
+    ] = None,
+    to_rev: Annotated[
+        str | None, typer.Option("--to", help="Newer git revision (default: the workspace as it is now).")
+    ] = None,
+    old_workspace: Annotated[
+        Path | None, typer.Option("--old-workspace", help="Older version: a workspace folder (instead of --from).")
+    ] = None,
+    new_workspace: Annotated[
+        Path | None,
+        typer.Option("--new-workspace", help="Newer workspace folder with --old-workspace (default: this workspace)."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output root; files go to OUT/<customer>/.")] = Path("dist"),
+    formats: Annotated[
+        list[str] | None, typer.Option("--format", "-f", help="docx or pdf; repeat for both (default: both).")
+    ] = None,
+    templates: Annotated[
+        Path | None, typer.Option("--templates", help="Folder whose templates override the workspace's.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the change summary as JSON.")] = False,
+) -> None:
+    """Redline TIER's contract between two versions: Word tracked changes and a marked-up PDF.
+
+    Against a git revision of the workspace (and now, or --to REV):
+    slagen redline premium -c acme --from HEAD~1
+
+    Against another workspace folder (and this one, or --new-workspace NEW):
+    slagen redline premium -c acme --old-workspace ../contracts-2024
+
+    Writes OUT/acme/acme-premium-redline-LABEL.docx and .pdf (LABEL: the revision, or the old folder's
+    name) and prints which clauses were added, removed, moved or changed.
+    """
+    from contextlib import ExitStack
+
+    from slagen.build import write_outputs
+    from slagen.errors import UsageError
+    from slagen.redline import build_redline, commit_date, load_version, working_tree_date, workspace_at
+    from slagen.workspace import find_workspace, load_workspace
+
+    if (from_rev is None) == (old_workspace is None):
+        raise UsageError("redline: give the older version with either --from REV or --old-workspace DIR")
+    if to_rev is not None and from_rev is None:
+        raise UsageError("redline: --to REV goes with --from REV")
+    if new_workspace is not None and old_workspace is None:
+        raise UsageError("redline: --new-workspace DIR goes with --old-workspace DIR")
+    chosen = tuple(formats) if formats else ("docx", "pdf")
+    unknown = [kind for kind in chosen if kind not in ("docx", "pdf")]
+    if unknown:
+        raise UsageError(f"unknown format {unknown[0]!r}; choose from docx, pdf")
+    with ExitStack() as stack:
+        if from_rev is not None:
+            root = find_workspace(explicit=_state["workspace"]).resolve()
+            old_root = stack.enter_context(workspace_at(root, from_rev, "--from"))
+            if to_rev is not None:
+                new_ws = load_version(stack.enter_context(workspace_at(root, to_rev, "--to")), to_rev)
+                date: str | None = commit_date(root, to_rev, "--to")
+                label, newer = f"{from_rev}-{to_rev}", to_rev
+            else:
+                new_ws = load_workspace(root)
+                date = working_tree_date(root, fallback="")
+                label, newer = from_rev, "working tree"
+            old_ws = load_version(old_root, from_rev)
+            older = from_rev
+        else:
+            assert old_workspace is not None
+            new_root = find_workspace(explicit=new_workspace or _state["workspace"]).resolve()
+            old_ws = load_version(find_workspace(explicit=old_workspace), str(old_workspace))
+            new_ws = load_workspace(new_root)
+            date = working_tree_date(new_root, fallback="")
+            label, older, newer = old_workspace.resolve().name, str(old_workspace), str(new_root)
+        made = build_redline(
+            old_ws,
+            new_ws,
+            tier,
+            customer,
+            label=older,
+            file_label=label,
+            date=date or None,
+            formats=chosen,
+            templates=templates,
+        )
+    written = write_outputs(out / made.folder, made.outputs)
+    _print_warnings(new_ws)
+    changes = made.result.changes
+    if as_json:
+        summary = {
+            "tier": tier,
+            "customer": customer,
+            "from": older,
+            "to": newer,
+            "changes": [change.as_dict() for change in changes],
+            "files": [str(path) for path in written],
+        }
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    typer.echo(f"{older} -> {newer}: {f'{len(changes)} clause(s) changed' if changes else 'no changes'}")
+    for change in changes:
+        number = change.new_number or change.old_number or "-"
+        counts = f" (+{change.insertions} -{change.deletions})" if change.insertions or change.deletions else ""
+        moved = f" (was {change.old_number})" if change.change.startswith("moved") else ""
+        kind = change.change.replace("-", " and ")
+        typer.echo(f"  {kind:<18} {number:>4}  {change.title} [{change.clause_id}]{moved}{counts}")
+    for path in written:
+        typer.echo(str(path))
 
 
 def main() -> None:

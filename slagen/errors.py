@@ -36,3 +36,11 @@ def collect(problems: list[str], error_type: type[SlagenError] = InputError) -> 
     """Raise one error carrying every problem found, if any."""
     if problems:
         raise error_type(problems[0], problems=problems)
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM, raised as Ctrl-C is, so that the same clean-up runs; `signum` says which signal came."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signum)

@@ -124,7 +124,15 @@ def dotted(location: Location) -> str:
 
 def parse_yaml(text: str, path: str) -> YamlDocument:
     """Parse one YAML document; every problem becomes an `InputError` naming `path:line`."""
-    loader = _Composer(text)
+    try:
+        loader = _Composer(text)
+    except yaml.reader.ReaderError as error:
+        # PyYAML refuses control characters anywhere in the file, before parsing starts.
+        line = text.count("\n", 0, error.position) + 1
+        raise InputError(
+            f"{path}:{line}: the file contains the control character U+{error.character:04X}, which YAML does not "
+            "allow (often pasted from Word); delete it"
+        ) from error
     try:
         try:
             node = loader.get_single_node()

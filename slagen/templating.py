@@ -1,10 +1,17 @@
-"""The two sandboxed Jinja environments: clause bodies (Markdown out) and page templates (HTML out)."""
+"""The two sandboxed Jinja environments (clause bodies, page templates) and the limits that bound a render."""
 
 from __future__ import annotations
 
+import functools
+import math
 import re
-from collections.abc import Callable
+import string
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from jinja2 import (
@@ -13,15 +20,31 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    Template,
     TemplateNotFound,
 )
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.exceptions import TemplateRuntimeError
+from jinja2.runtime import Namespace
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
+
+from slagen.model import Limits
 
 BUILTIN_PREFIX = "builtin"
 
+# range() in a template: Jinja's own sandbox cap, kept, with a message that says so.
+MAX_RANGE = 100_000
+# An integer result may have at most this many bits (about 30,000 digits): `10 ** 10 ** 10` is refused
+# before Python spends hours computing it.
+MAX_INT_BITS = 100_000
+# A render may grow the process's peak memory by this much; far above any real contract.
+MAX_RENDER_MEMORY = 1024 * 2**20
+LIMITS_HINT = "limits.output_bytes in slagen.yaml"
+
 # Backslash-escaping every ASCII punctuation mark keeps interpolated data literal in Markdown.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&])")
+# printf-style conversions: %[(key)][flags][width][.precision]type
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[a-zA-Z%]")
 
 
 def escape_markdown(value: object) -> str:
@@ -32,6 +55,9 @@ def escape_markdown(value: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
+# ---------------------------------------------------------------- loaders
+
+
 class _ContainedLoader(FileSystemLoader):
     """A file loader that refuses anything resolving outside its folders, symlinks included."""
 
@@ -40,8 +66,19 @@ class _ContainedLoader(FileSystemLoader):
         resolved = Path(filename).resolve()
         roots = [Path(folder).resolve() for folder in self.searchpath]
         if not any(resolved.is_relative_to(root) for root in roots):
-            raise TemplateNotFound(template)
+            # Not TemplateNotFound: a ChoiceLoader would swallow that and fall back to the next folder.
+            raise SecurityError(f"page template {template!r} leads outside the template folders (a symlink?); refused")
         return source, filename, uptodate
+
+
+class _NoTemplates(BaseLoader):
+    """Clause text is one self-contained template: include, import and extend find nothing."""
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        raise TemplateNotFound(
+            template, f"clause text cannot include, import or extend other templates ({template!r}); "
+            "put shared wording in a clause of its own and refer to it with ref()"
+        )
 
 
 def template_loader(search_path: list[Path], builtin: Path) -> BaseLoader:
@@ -54,16 +91,383 @@ def template_loader(search_path: list[Path], builtin: Path) -> BaseLoader:
     )
 
 
-def clause_environment() -> SandboxedEnvironment:
-    """Clause bodies: sandboxed, a missing value is an error, data is escaped for Markdown."""
-    return SandboxedEnvironment(
+# ---------------------------------------------------------------- render limits
+
+
+class RenderLimitError(TemplateRuntimeError):
+    """A render went past a limit (time, size, repetition, recursion); the message says which and where to change it.
+
+    A `TemplateRuntimeError`, so every place that reports template errors reports this one too.
+    """
+
+
+def _limit(message: str) -> RenderLimitError:
+    return RenderLimitError(f"stopped: {message}")
+
+
+def _too_long(what: str, size: int, cap: int, value: Any = "") -> RenderLimitError:
+    unit = "characters" if isinstance(value, str) else "items"
+    return _limit(f"{what} would make {size:,} {unit}; the limit is {cap:,} ({LIMITS_HINT})")
+
+
+class _Deadline:
+    """A tracing hook that ends a render once its time or memory is up, even in a loop that prints nothing.
+
+    The hook runs on every Python call made while rendering and on every line of template code
+    (Jinja compiles templates to Python), so a runaway loop is stopped within one iteration. Every
+    few milliseconds it also looks at the process's peak memory: values that pass every size check
+    one by one can still pile up (a list of a hundred thousand long strings).
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.started = time.monotonic()
+        self.deadline = self.started + seconds
+        self.next_memory_check = self.started
+        self.peak = _peak_memory()
+
+    def check(self) -> None:
+        now = time.monotonic()
+        if now > self.deadline:
+            raise _limit(
+                f"rendering took longer than {self.seconds:g} s (limits.render_seconds in slagen.yaml); "
+                "look for a loop or macro that never ends"
+            )
+        if now >= self.next_memory_check and self.peak is not None:
+            self.next_memory_check = now + 0.005
+            peak = _peak_memory()
+            if peak is not None and peak - self.peak > MAX_RENDER_MEMORY:
+                raise _limit(f"the render used more than {MAX_RENDER_MEMORY // 2**20:,} MiB of memory")
+
+    def on_call(self, frame: FrameType, event: str, arg: Any) -> Any:
+        self.check()
+        return self.on_line if "__jinja_template__" in frame.f_globals else None
+
+    def on_line(self, frame: FrameType, event: str, arg: Any) -> Any:
+        if event == "line":
+            self.check()
+        return self.on_line
+
+
+def _peak_memory() -> int | None:
+    """The process's peak resident memory in bytes, where the platform tells."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
+@contextmanager
+def render_deadline(limits: Limits) -> Iterator[None]:
+    """Stop any template code run inside this block after `limits.render_seconds`."""
+    deadline = _Deadline(float(limits.render_seconds))
+    previous = sys.gettrace()
+    sys.settrace(deadline.on_call)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
+
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)) else 0
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_percent_format(text: str, arguments: Any, cap: int) -> None:
+    """`'%999999999s' % x` and `'%*s' % (10**9, x)` would allocate the width before anything can stop them."""
+    values = arguments if isinstance(arguments, tuple) else (arguments,)
+    for match in _PERCENT_SPEC.finditer(text):
+        for part in match.groups():
+            if part == "*":
+                width = max((abs(value) for value in values if _is_int(value)), default=0)
+            else:
+                width = int(part) if part else 0
+            if width > cap:
+                raise _too_long(f"the format {match.group(0)!r}", width, cap)
+
+
+def _check_format_string(text: str, cap: int) -> None:
+    """The same for `'{:>999999999}'.format(x)`; nested widths such as `{:{w}}` are refused outright."""
+    try:
+        fields = list(string.Formatter().parse(text))
+    except ValueError:
+        return  # str.format itself reports the malformed string
+    for _literal, _name, spec, _conversion in fields:
+        if not spec:
+            continue
+        if "{" in spec:
+            raise _limit(f"nested format fields such as {{:{spec}}} are not allowed in templates")
+        for number in re.findall(r"\d+", spec):
+            if int(number) > cap:
+                raise _too_long(f"the format spec {spec!r}", int(number), cap)
+
+
+def _replaced_length(text: str, old: str, new: str) -> int:
+    """The length of `text.replace(old, new)`, without building it."""
+    if not old:
+        return len(text) + (len(text) + 1) * len(new)
+    return len(text) + text.count(old) * (len(new) - len(old))
+
+
+def _bounded_list(values: Any, what: str, cap: int, separator: int | None = None) -> list[Any]:
+    """The items of `values`, stopping once they (joined with `separator`, if given) would pass `cap`."""
+    items: list[Any] = []
+    total = 0
+    for item in values:
+        if separator is None:
+            total += 1 + _size(item)
+        else:
+            total += (len(item) if isinstance(item, str) else len(str(item))) + (separator if items else 0)
+        if total > cap:
+            raise _too_long(what, total, cap, "" if separator is not None else [])
+        items.append(item)
+    return items
+
+
+def _capped_chunks(chunks: Iterator[str], cap: int) -> Iterator[str]:
+    total = 0
+    for chunk in chunks:
+        total += len(chunk)
+        if total > cap:
+            # Thrown into the template's generator, so the message can name the template line.
+            chunks.throw(_limit(f"the output passed {cap:,} characters ({LIMITS_HINT})"))  # type: ignore[attr-defined]
+        yield chunk
+
+
+class _LimitedTemplate(Template):
+    """`render()` under the environment's limits: a deadline, an output cap, and recursion as a clean error."""
+
+    environment: LimitedSandbox
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        limits = self.environment.limits
+        context = self.new_context(dict(*args, **kwargs))
+        try:
+            with render_deadline(limits):
+                chunks = _capped_chunks(self.root_render_func(context), limits.output_bytes)
+                return self.environment.concat(chunks)  # type: ignore[attr-defined,no-any-return]
+        except Exception:
+            try:
+                self.environment.handle_exception()  # re-raises with the traceback mapped to template lines
+            except RecursionError as error:
+                raise _limit(
+                    "a macro, block or include calls itself without end (recursion too deep)"
+                ).with_traceback(error.__traceback__) from None
+            except MemoryError as error:
+                raise _limit(
+                    f"the render ran out of memory; the output may be at most {limits.output_bytes:,} characters "
+                    f"({LIMITS_HINT})"
+                ).with_traceback(error.__traceback__) from None
+            raise  # pragma: no cover - handle_exception always raises
+
+
+class LimitedSandbox(ImmutableSandboxedEnvironment):
+    """The sandbox plus limits: no internals, no mutation of the data, and no value or output bigger than
+    `limits.output_bytes`, no render longer than `limits.render_seconds`.
+
+    Sizes are checked before the work where Python would otherwise allocate first (`*`, `**`, `%`,
+    padding, join, format widths); everything else is checked on the result, and the deadline
+    catches loops. Immutable: a clause cannot change the numbers another clause shows.
+    """
+
+    template_class = _LimitedTemplate
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def __init__(self, *args: Any, limits: Limits | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.limits = limits if limits is not None else Limits()
+        self.globals.pop("lipsum", None)  # placeholder text has no place in a contract, and is a size bomb
+        self.globals["range"] = self._range
+        self.globals["namespace"] = self._namespace_class()
+        self.filters = {name: self._guarded_filter(name, function) for name, function in self.filters.items()}
+
+    @property
+    def limits(self) -> Limits:
+        return self._limits
+
+    @limits.setter
+    def limits(self, limits: Limits) -> None:
+        self._limits = limits
+        self.cap = int(limits.output_bytes)  # read on every intercepted operation: a plain int
+
+    # -- values
+
+    def _check_size(self, what: str, value: Any) -> Any:
+        size = _size(value)
+        if size > self.cap:
+            raise _too_long(what, size, self.cap, value)
+        return value
+
+    def _range(self, *args: Any) -> range:
+        numbers = range(*args)
+        if len(numbers) > MAX_RANGE:
+            raise _limit(f"range() of {len(numbers):,} numbers; the limit is {MAX_RANGE:,}")
+        return numbers
+
+    def _namespace_class(self) -> type[Namespace]:
+        environment = self
+
+        class CappedNamespace(Namespace):
+            def __setitem__(self, name: str, value: Any) -> None:
+                environment._check_size(f"namespace value {name!r}", value)
+                super().__setitem__(name, value)
+
+        return CappedNamespace
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        cap = self.cap
+        if operator == "*":
+            for count, sequence in ((left, right), (right, left)):
+                if _is_int(count) and _size(sequence) and count * _size(sequence) > cap:
+                    raise _too_long("the repetition", count * _size(sequence), cap, sequence)
+            if _is_int(left) and _is_int(right) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+                raise _limit(f"the product would have more than {MAX_INT_BITS:,} bits")
+        elif operator == "**":
+            if _is_int(left) and _is_int(right) and abs(left) > 1 and right > 0:
+                bits = right * math.log2(abs(left))
+                if bits > MAX_INT_BITS:
+                    raise _limit(f"{left} ** {right} would have about {int(bits * math.log10(2)):,} digits; refused")
+        elif operator == "+":
+            if _size(left) and _size(right) and _size(left) + _size(right) > cap:
+                raise _too_long("the sum", _size(left) + _size(right), cap, left)
+        elif operator == "%" and isinstance(left, str):
+            _check_percent_format(left, right, cap)
+        return self._check_size("the result", super().call_binop(context, operator, left, right))
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapper = super().wrap_str_format(value)
+        if wrapper is None:
+            return None
+        _check_format_string(value.__self__, self.cap)
+        return wrapper
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        cap = __self.cap
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str):
+            args = __self._check_str_method(owner, getattr(__obj, "__name__", ""), args, kwargs)
+        for value in (*args, *kwargs.values()):
+            __self._check_size("an argument", value)
+        result = super().call(__context, __obj, *args, **kwargs)
+        if _size(result) > cap:
+            raise _too_long("the call's result", _size(result), cap, result)
+        return result
+
+    def _check_str_method(self, text: str, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, ...]:
+        cap = self.cap
+        numbers = [value for value in (*args, *kwargs.values()) if _is_int(value)]
+        if name in ("ljust", "rjust", "center", "zfill") and numbers and numbers[0] > cap:
+            raise _too_long(f"{name}()", numbers[0], cap)
+        if name == "expandtabs" and numbers and numbers[0] * text.count("\t") > cap:
+            raise _too_long("expandtabs()", numbers[0] * text.count("\t"), cap)
+        if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+            grown = _replaced_length(text, args[0], args[1])
+            if grown > cap:
+                raise _too_long("replace()", grown, cap)
+        if name == "join" and args:
+            return (_bounded_list(args[0], "join()", cap, len(text)), *args[1:])
+        return args
+
+    # -- filters
+
+    def _guarded_filter(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        environment = self
+
+        # pass_context, pass_eval_context and pass_environment filters get that first, then the value.
+        skip = 1 if getattr(function, "jinja_pass_arg", None) is not None else 0
+
+        @functools.wraps(function)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            args = environment._check_filter_arguments(name, skip, args, kwargs)
+            return environment._check_size(f"the {name} filter's result", function(*args, **kwargs))
+
+        return guarded
+
+    def _check_filter_arguments(
+        self, name: str, skip: int, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[Any, ...]:
+        cap = self.cap
+        values = list(args[skip:])
+        numbers = [value for value in (*values[1:], *kwargs.values()) if _is_int(value)]
+        text = str(values[0]) if values and isinstance(values[0], str) else ""
+        if name in ("center", "slice", "batch") and numbers and numbers[0] > cap:
+            raise _too_long(f"the {name} filter", numbers[0], cap, "" if name == "center" else [])
+        if name == "indent" and numbers and numbers[0] * (text.count("\n") + 1) > cap:
+            raise _too_long("the indent filter", numbers[0] * (text.count("\n") + 1), cap)
+        if name == "format" and text:
+            _check_percent_format(text, tuple(values[1:]), cap)
+        if name == "replace" and len(values) >= 3:
+            grown = _replaced_length(text, str(values[1]), str(values[2]))
+            if grown > cap:
+                raise _too_long("the replace filter", grown, cap)
+        if name in ("join", "list", "sort", "unique", "reverse") and values and not isinstance(values[0], str):
+            separator = (len(str(values[1])) if len(values) > 1 else 0) if name == "join" else None
+            items = _bounded_list(values[0], f"the {name} filter", cap, separator)
+            return (*args[:skip], items, *values[1:])
+        return args
+
+
+# ---------------------------------------------------------------- the two environments
+
+
+def clause_environment(limits: Limits | None = None) -> LimitedSandbox:
+    """Clause bodies: sandboxed and limited, a missing value is an error, data is escaped for Markdown."""
+    return LimitedSandbox(
+        loader=_NoTemplates(),
         undefined=StrictUndefined,
         autoescape=False,
         finalize=escape_markdown,
         keep_trailing_newline=True,
+        limits=limits,
     )
 
 
-def page_environment(loader: BaseLoader) -> SandboxedEnvironment:
-    """Page templates: sandboxed, a missing value is an error, always HTML-escaped (any file name)."""
-    return SandboxedEnvironment(loader=loader, undefined=StrictUndefined, autoescape=True)
+def page_environment(loader: BaseLoader, limits: Limits | None = None) -> LimitedSandbox:
+    """Page templates: sandboxed and limited, a missing value is an error, always HTML-escaped (any file name)."""
+    return LimitedSandbox(loader=loader, undefined=StrictUndefined, autoescape=True, limits=limits)
+
+
+_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+
+class Wording(str):
+    """A string from strings.yaml: `.format()` fills plain `{name}` fields only, so wording cannot reach
+    Python internals (`{title.__class__}`) and an unknown field is a clear error, not a KeyError."""
+
+    where: str = "strings.yaml"
+
+    def format(self, *args: object, **values: object) -> str:  # type: ignore[override]
+        from slagen.errors import InputError
+
+        def fill(match: re.Match[str]) -> str:
+            token = match.group(0)
+            if token in ("{{", "}}"):
+                return token[0]
+            name = match.group(1)
+            if name is None or not name.isidentifier():
+                raise InputError(f"{self.where}: {token!r} is not a field; use {{name}} with one of: "
+                                 f"{', '.join(sorted(values))}")
+            if name not in values:
+                raise InputError(f"{self.where}: unknown field {{{name}}}; use one of: {', '.join(sorted(values))}")
+            return str(values[name])
+
+        return _FIELD.sub(fill, str(self))
+
+
+def wording(data: Any, where: str) -> Any:
+    """strings.yaml data with every text turned into a `Wording` that knows where it came from."""
+    if isinstance(data, dict):
+        return {key: wording(value, f"{where}.{key}") for key, value in data.items()}
+    if isinstance(data, list):
+        return [wording(value, f"{where}[{index}]") for index, value in enumerate(data)]
+    if isinstance(data, str):
+        text = Wording(data)
+        text.where = where
+        return text
+    return data

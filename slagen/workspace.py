@@ -26,6 +26,7 @@ class Sourced(Generic[M]):
 
     model: M
     doc: YamlDocument
+    file: Path  # the real file, for hashing inputs; doc.path is how messages name it
 
     def where(self, *location: str | int) -> str:
         return self.doc.where(location)
@@ -132,7 +133,7 @@ def _read_all(files: list[Path], model: type[M], problems: list[str]) -> Iterato
             continue
         parsed = validate_model(model, doc, problems)
         if parsed is not None:
-            yield Sourced(parsed, doc)
+            yield Sourced(parsed, doc, file)
 
 
 def _clause_files(root: Path, defaults_root: Path) -> list[Path]:
@@ -187,7 +188,8 @@ def load_workspace(root: Path, extra_customers: list[Path] | None = None) -> Wor
 
     collect(problems)
     assert config is not None and config_doc is not None
-    workspace = Workspace(root, defaults_root, Sourced(config, config_doc), tiers, clauses, customers)
+    config_source = Sourced(config, config_doc, root / CONFIG_NAME)
+    workspace = Workspace(root, defaults_root, config_source, tiers, clauses, customers)
     collect(check_workspace(workspace))
     return workspace
 

@@ -90,3 +90,26 @@ def test_tiers_table(workspace: Path) -> None:
     assert result.exit_code == 0
     for text in ("Basic", "Standard", "Premium", "$50,000.00", "$5,000.00", "1 hour / 8 hours"):
         assert text in result.stdout
+
+
+def test_the_wheel_ships_the_default_workspace(tmp_path: Path) -> None:
+    """`slagen init` from an installed package copies the workspace packed inside the wheel."""
+    import zipfile
+
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(REPO)],
+        check=True, capture_output=True, timeout=300,
+    )
+    wheel = next(tmp_path.glob("slagen-*.whl"))
+    unpacked = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(unpacked)
+    for part in ("slagen.yaml", "tiers/premium.yaml", "clauses/service-credits.yaml", "templates/contract.html.j2",
+                 "examples/customers/acme.yaml", "schema/tier.schema.json", "assets/logo.svg"):
+        assert (unpacked / "slagen" / "defaults" / part).is_file(), part
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from slagen.cli import app; app(['init', sys.argv[2]])"
+    )
+    target = tmp_path / "scaffolded"
+    subprocess.run([sys.executable, "-c", code, str(unpacked), str(target)], check=True, capture_output=True)
+    assert (target / "tiers" / "premium.yaml").read_bytes() == (REPO / "tiers" / "premium.yaml").read_bytes()

@@ -7,7 +7,7 @@ import io
 import re
 import zipfile
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import docx
 from docx.enum.text import WD_BREAK, WD_TAB_ALIGNMENT
@@ -16,15 +16,28 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import RGBColor, Twips
 
-from slagen.document import CrossRef, Heading, LineBreak, ListBlock, Paragraph, Span, Table, plain_text
+from slagen.document import CrossRef, Heading, LineBreak, ListBlock, Paragraph, Span, Table
 from slagen.errors import BuildError
+from slagen.redline import (
+    Delete,
+    Insert,
+    Marked,
+    RedlineHeading,
+    RedlineList,
+    RedlineParagraph,
+    RedlineResult,
+    RedlineTable,
+    removed_headings,
+    visible_headings,
+)
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
     from docx.oxml.text.paragraph import CT_P
     from docx.text.paragraph import Paragraph as WordParagraph
 
-    from slagen.document import Block, Document, Inline
+    from slagen.document import Document
+    from slagen.redline import Change, RBlock, RInline
 
 # Page geometry in twips: width, height, margin, header/footer distance.
 PAGE_GEOMETRY: dict[str, tuple[int, int, int, int]] = {
@@ -40,6 +53,8 @@ HEADING_NSID = "5A1A0001"  # fixed, so the output never varies
 TABLE_STYLE_ID = "SLATable"
 TABLE_STYLE_NAME = "SLA Table"
 TABLE_BORDER_COLOUR = "A6A6A6"
+TABLE_CHAR_WIDTH = 125  # twips a character of 10 pt table text takes at most, on average (bold header)
+TABLE_CELL_MARGINS = 2 * 108  # left and right cell margins of the table style
 
 TOC_INSTRUCTION = 'TOC \\o "1-{levels}" \\h \\z \\u'
 # (number position, text position) of each TOC level.
@@ -70,14 +85,24 @@ SETTINGS_AFTER_UPDATE_FIELDS = (
     "w:listSeparator",
 )
 
+# Tracked-change elements for each kind of change (ECMA-376 part 1, 17.13.5).
+REVISION_TAGS = {"ins": "ins", "del": "del", "move-from": "moveFrom", "move-to": "moveTo"}
+# Table rows cannot be moved in WordprocessingML: a moved table's rows are deleted and inserted.
+ROW_TAGS = {"ins": "ins", "del": "del", "move-from": "del", "move-to": "ins"}
+MOVE_RANGE_TAGS = {"move-from": "moveFromRange", "move-to": "moveToRange"}
+
 PLACEHOLDER = re.compile(r"\{(page|pages)\}")
 FIELD_FOR_PLACEHOLDER = {"page": "PAGE", "pages": "NUMPAGES"}
 CORE_TEXT_LIMIT = 255  # python-docx refuses longer core property values
 
 
-def render_docx(document: Document) -> bytes:
-    """The .docx file for `document`; the same document always gives the same bytes."""
-    return _Writer(document).render()
+def render_docx(document: Document, revisions: dict[str, Any] | None = None) -> bytes:
+    """The .docx file for `document`; the same document always gives the same bytes.
+
+    `revisions` (author, date, result: a RedlineResult) makes every insertion, deletion and move in
+    the redline tree `document.blocks` a native Word tracked change by that author at that date.
+    """
+    return _Writer(document, revisions).render()
 
 
 def _timestamp(created: str) -> datetime:
@@ -129,7 +154,7 @@ def _bookmark_name(anchor: str, taken: set[str]) -> str:
         salt += 1
 
 
-def _heading_label(heading: Heading) -> str:
+def _heading_label(heading: Heading | RedlineHeading) -> str:
     """The number as Word's heading numbering shows it (`1.`, `1.1`, `1.1.1`)."""
     parts = heading.number.split(".")
     text = HEADING_LEVEL_TEXT[min(max(heading.level, 1), 3) - 1]
@@ -138,16 +163,29 @@ def _heading_label(heading: Heading) -> str:
     return text
 
 
-def _all_headings(blocks: list[Block]) -> list[Heading]:
-    """Every heading in document order, including any inside list items."""
-    found: list[Heading] = []
-    for block in blocks:
-        if isinstance(block, Heading):
-            found.append(block)
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                found.extend(_all_headings(item))
-    return found
+def _all_headings(blocks: list[Any]) -> list[Heading | RedlineHeading]:
+    """Every heading in document order, including any inside list items (in a redline: the newer ones)."""
+    return visible_headings(blocks)
+
+
+def _inline_text(inlines: list[RInline]) -> str:
+    """The text of inlines, deleted and inserted text both (to size table columns)."""
+    parts: list[str] = []
+    for inline in inlines:
+        if isinstance(inline, Insert | Delete):
+            parts.append(_inline_text(list(inline.inlines)))
+        elif isinstance(inline, Span):
+            parts.append(inline.text)
+        elif isinstance(inline, CrossRef):
+            parts.append(inline.number)
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _paragraph_like(block: RBlock) -> bool:
+    inner = block.block if isinstance(block, Marked) else block
+    return isinstance(inner, Paragraph | RedlineParagraph)
 
 
 def _element(tag: str, **attributes: str) -> OxmlElement:
@@ -196,8 +234,11 @@ def _text_colour(fill: str) -> str:
 
 
 class _Writer:
-    def __init__(self, document: Document) -> None:
+    def __init__(self, document: Document, revisions: dict[str, Any] | None = None) -> None:
         self.source = document
+        self.revisions = revisions
+        self.redline: RedlineResult | None = revisions["result"] if revisions else None
+        self.move_ranges: dict[tuple[str, str], str] = {}  # (range tag, move name) -> w:id
         self.word: WordDocument = docx.Document()
         self.created = _timestamp(document.created)
         size = document.page_size.strip().upper()
@@ -209,7 +250,7 @@ class _Writer:
         if not re.fullmatch(r"[0-9A-Fa-f]{6}", colour):
             raise BuildError(f"brand_colour: {document.brand_colour!r} is not a #RRGGBB colour")
         self.brand = colour.upper()
-        self.bookmark_ids = 0
+        self.bookmark_ids = 0  # every annotation id (bookmarks, revisions): unique in the document
         self.bookmarks: dict[int, str] = {}  # id(heading) -> bookmark name
         self.by_anchor: dict[str, str] = {}
         self.by_anchor_number: dict[tuple[str, str], str] = {}
@@ -399,8 +440,20 @@ class _Writer:
             self.bookmarks[id(heading)] = name
             self.by_anchor.setdefault(heading.anchor, name)
             self.by_anchor_number.setdefault((heading.anchor, heading.number), name)
+        # A heading only the older version has keeps its bookmark, so a deleted cross-reference to
+        # it stays a live field (and works again when the deletion is rejected).
+        for heading in removed_headings(self.source.blocks):
+            if heading.anchor not in self.by_anchor:
+                name = _bookmark_name(heading.anchor, taken)
+                self.bookmarks[id(heading)] = name
+                self.by_anchor[heading.anchor] = name
 
     def write_front_matter(self) -> None:
+        if self.redline is not None:
+            self.write_inlines(self.word.add_paragraph(style="Title"), self.redline.title)
+            if self.redline.old.subtitle or self.redline.new.subtitle:
+                self.write_inlines(self.word.add_paragraph(style="Subtitle"), self.redline.subtitle)
+            return
         self.word.add_paragraph(self.source.title, style="Title")
         if self.source.subtitle:
             self.word.add_paragraph(self.source.subtitle, style="Subtitle")
@@ -435,25 +488,112 @@ class _Writer:
 
     # -- body ------------------------------------------------------------------------------------
 
-    def write_block(self, block: Block, depth: int) -> None:
-        if isinstance(block, Heading):
+    def write_block(self, block: RBlock, depth: int) -> None:
+        if isinstance(block, Heading | RedlineHeading):
             self.write_heading(block)
-        elif isinstance(block, Paragraph):
+        elif isinstance(block, Paragraph | RedlineParagraph):
             style = None if depth == 0 else self.continue_style(depth)
             self.write_inlines(self.word.add_paragraph(style=style), block.inlines)
-        elif isinstance(block, ListBlock):
+        elif isinstance(block, ListBlock | RedlineList):
             self.write_list(block, depth + 1)
-        elif isinstance(block, Table):
+        elif isinstance(block, Table | RedlineTable):
             self.write_table(block)
+        elif isinstance(block, Marked):
+            self.write_marked(block, depth)
 
-    def write_heading(self, heading: Heading) -> None:
-        level = min(max(heading.level, 1), 3)
-        paragraph = self.word.add_paragraph(style=f"Heading {level}")._p
+    def next_id(self) -> str:
         self.bookmark_ids += 1
-        bookmark_id = str(self.bookmark_ids)
-        paragraph.append(_element("bookmarkStart", id=bookmark_id, name=self.bookmarks[id(heading)]))
-        paragraph.append(_text_run(heading.title))
-        paragraph.append(_element("bookmarkEnd", id=bookmark_id))
+        return str(self.bookmark_ids)
+
+    def write_heading(self, heading: Heading | RedlineHeading) -> None:
+        level = min(max(heading.level, 1), 3)
+        word_paragraph = self.word.add_paragraph(style=f"Heading {level}")
+        paragraph = word_paragraph._p
+        name = self.bookmarks.get(id(heading))  # none for a heading moved away (the new place has it)
+        bookmark_id = self.next_id() if name else ""
+        if name:
+            paragraph.append(_element("bookmarkStart", id=bookmark_id, name=name))
+        if isinstance(heading, RedlineHeading):
+            self.write_inlines(word_paragraph, heading.inlines)
+        else:
+            paragraph.append(_text_run(heading.title))
+        if name:
+            paragraph.append(_element("bookmarkEnd", id=bookmark_id))
+
+    # -- tracked changes -------------------------------------------------------------------------
+
+    def revision(self, tag: str) -> OxmlElement:
+        """A w:ins, w:del, w:moveFrom or w:moveTo with a fresh id, the author and the date."""
+        if self.revisions is None:
+            raise BuildError("redline: a tracked change needs an author and a date")
+        return _element(tag, id=self.next_id(), author=self.revisions["author"], date=self.revisions["date"])
+
+    def track_runs(self, children: list[OxmlElement], change: Change) -> None:
+        """Wrap each stretch of consecutive runs among `children` in one tracked-change element."""
+        tag = REVISION_TAGS[change]
+        container = None
+        for child in children:
+            if child.tag != qn("w:r"):
+                container = None  # bookmarks and range markers stay outside
+                continue
+            if container is None:
+                container = self.revision(tag)
+                child.addprevious(container)
+            container.append(child)
+            if change == "del":  # deleted text and field codes have their own elements
+                for text in child.iter(qn("w:t")):
+                    text.tag = qn("w:delText")
+                for code in child.iter(qn("w:instrText")):
+                    code.tag = qn("w:delInstrText")
+
+    def mark_paragraph(self, paragraph: CT_P, change: Change) -> None:
+        """All of a paragraph's runs and its paragraph mark (so it joins its neighbour on accept/reject)."""
+        self.track_runs([child for child in paragraph if child.tag != qn("w:pPr")], change)
+        ppr = paragraph.get_or_add_pPr()
+        rpr = ppr.find(qn("w:rPr"))
+        if rpr is None:
+            rpr = _element("rPr")
+            ppr.append(rpr)  # rPr comes after every other paragraph property we write
+        rpr.insert(0, self.revision(REVISION_TAGS[change]))
+
+    def mark_row(self, row: OxmlElement, change: Change) -> None:
+        row.get_or_add_trPr().append(self.revision(ROW_TAGS[change]))
+        for paragraph in row.iter(qn("w:p")):
+            self.track_runs([child for child in paragraph if child.tag != qn("w:pPr")], change)
+
+    def body_snapshot(self) -> set[OxmlElement]:
+        return set(self.word.element.body)
+
+    def new_body_elements(self, before: set[OxmlElement]) -> list[OxmlElement]:
+        return [element for element in self.word.element.body if element not in before]
+
+    def write_marked(self, block: Marked, depth: int) -> None:
+        """Write the block as usual, then mark everything it added to the body."""
+        before = self.body_snapshot()
+        self.write_block(block.block, depth)
+        added = self.new_body_elements(before)
+        paragraphs: list[OxmlElement] = []
+        for element in added:
+            if element.tag == qn("w:p"):
+                self.mark_paragraph(element, block.change)
+                paragraphs.append(element)
+            elif element.tag == qn("w:tbl"):
+                for row in element.iter(qn("w:tr")):
+                    self.mark_row(row, block.change)
+                paragraphs.extend(element.iter(qn("w:p")))
+        if block.move is None or not paragraphs or block.change not in MOVE_RANGE_TAGS:
+            return
+        tag = MOVE_RANGE_TAGS[block.change]
+        if block.move_start:
+            range_id = self.move_ranges.setdefault((tag, block.move), self.next_id())
+            start = self.revision(f"{tag}Start")
+            start.set(qn("w:id"), range_id)
+            start.set(qn("w:name"), block.move)
+            first = paragraphs[0]
+            first.insert(1 if first.find(qn("w:pPr")) is not None else 0, start)
+        if block.move_end:
+            range_id = self.move_ranges.setdefault((tag, block.move), self.next_id())
+            paragraphs[-1].append(_element(f"{tag}End", id=range_id))
 
     @staticmethod
     def list_style(ordered: bool, level: int) -> str:
@@ -465,18 +605,23 @@ class _Writer:
         level = min(level, 3)
         return "List Continue" if level == 1 else f"List Continue {level}"
 
-    def write_list(self, block: ListBlock, level: int) -> None:
+    def write_list(self, block: ListBlock | RedlineList, level: int) -> None:
         style = self.list_style(block.ordered, min(level, 3))
         num_id = self.restarted_numbering(style) if block.ordered else None
         for item in block.items:
-            blocks = list(item)
-            first = blocks.pop(0) if blocks and isinstance(blocks[0], Paragraph) else Paragraph([])
+            blocks: list[RBlock] = list(item)
+            first = blocks.pop(0) if blocks and _paragraph_like(blocks[0]) else Paragraph([])
+            change = first.change if isinstance(first, Marked) else None
+            inner = first.block if isinstance(first, Marked) else first
+            assert isinstance(inner, Paragraph | RedlineParagraph)
             paragraph = self.word.add_paragraph(style=style)
             if num_id is not None:
                 num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
                 num_pr.get_or_add_ilvl().val = 0
                 num_pr.get_or_add_numId().val = num_id
-            self.write_inlines(paragraph, first.inlines)
+            self.write_inlines(paragraph, inner.inlines)
+            if change is not None:
+                self.mark_paragraph(paragraph._p, change)
             for child in blocks:
                 self.write_block(child, depth=level)
 
@@ -490,9 +635,13 @@ class _Writer:
         num.add_lvlOverride(ilvl=0).add_startOverride(1)
         return num.numId
 
-    def write_inlines(self, paragraph: WordParagraph, inlines: list[Inline]) -> None:
+    def write_inlines(self, paragraph: WordParagraph, inlines: list[RInline]) -> None:
         for inline in inlines:
-            if isinstance(inline, Span):
+            if isinstance(inline, Insert | Delete):
+                count = len(paragraph._p)
+                self.write_inlines(paragraph, list(inline.inlines))
+                self.track_runs(list(paragraph._p)[count:], "ins" if isinstance(inline, Insert) else "del")
+            elif isinstance(inline, Span):
                 run = paragraph.add_run(inline.text)
                 if inline.bold or inline.term:
                     run.bold = True
@@ -510,8 +659,15 @@ class _Writer:
             return
         _append_field(paragraph, f"REF {name} \\r \\h", ref.number)
 
-    def write_table(self, table: Table) -> None:
-        rows: list[list[list[Inline]]] = ([table.header] if table.header else []) + table.rows
+    def write_table(self, table: Table | RedlineTable) -> None:
+        body: list[list[list[RInline]]]
+        if isinstance(table, RedlineTable):
+            body = [row.cells for row in table.rows]
+            changes = [None] * (1 if table.header else 0) + [row.change for row in table.rows]
+        else:
+            body = list(table.rows)  # type: ignore[arg-type]
+            changes = []
+        rows: list[list[list[RInline]]] = ([table.header] if table.header else []) + body  # type: ignore[list-item]
         columns = max((len(row) for row in rows), default=0)
         if columns == 0:
             return
@@ -537,17 +693,35 @@ class _Writer:
             for cell, width, inlines in zip(word_row.cells, widths, [*cells, *[[]] * columns], strict=False):
                 cell.width = Twips(width)
                 self.write_inlines(cell.paragraphs[0], inlines)
+            change = changes[index] if index < len(changes) else None
+            if change is not None:
+                self.mark_row(word_row._tr, change)
 
-    def column_widths(self, rows: list[list[list[Inline]]], columns: int) -> list[int]:
+    def column_widths(self, rows: list[list[list[RInline]]], columns: int) -> list[int]:
         """Spread the text width over the columns, wider where the text is longer."""
         weights = []
+        minimums = []
         for column in range(columns):
-            texts = [plain_text(row[column]) for row in rows if column < len(row)]
+            texts = [_inline_text(row[column]) for row in rows if column < len(row)]
             longest_word = max((len(word) for text in texts for word in text.split()), default=0)
             # Never narrower than the longest word, so "Severity" is not broken into "Severit y".
             weights.append(max(min(max((len(text) for text in texts), default=0), 40), longest_word + 2, 6))
+            minimums.append(longest_word * TABLE_CHAR_WIDTH + TABLE_CELL_MARGINS)
         total = sum(weights)
         widths = [self.text_width * weight // total for weight in weights]
+        if sum(minimums) <= self.text_width:
+            # Short columns (a "Level" beside long descriptions) take width from the wide ones.
+            for _ in range(columns):
+                short = [i for i in range(columns) if widths[i] < minimums[i]]
+                if not short:
+                    break
+                need = sum(minimums[i] - widths[i] for i in short)
+                for i in short:
+                    widths[i] = minimums[i]
+                donors = [i for i in range(columns) if i not in short]
+                spare = sum(widths[i] - minimums[i] for i in donors)
+                for i in donors:
+                    widths[i] -= need * (widths[i] - minimums[i]) // max(spare, 1)
         widths[-1] += self.text_width - sum(widths)
         return widths
 

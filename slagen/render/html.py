@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import re
 import traceback
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
 
-from slagen.document import Block, CrossRef, Heading, Inline, LineBreak, ListBlock, Paragraph, Span, Table
+from slagen.document import CrossRef, Heading, LineBreak, ListBlock, Paragraph, Span, Table
 from slagen.errors import TemplateError
+from slagen.redline import (
+    Delete,
+    Insert,
+    Marked,
+    RedlineHeading,
+    RedlineList,
+    RedlineParagraph,
+    RedlineTable,
+)
 
 if TYPE_CHECKING:
     from slagen.document import Document
+    from slagen.redline import RBlock, RInline
 
 PAGE_SIZES = ("A4", "Letter")
 
@@ -21,7 +32,9 @@ _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA
 _PAGE_FIELD = re.compile(r"\{(page|pages)\}")
 
 
-def _inline_data(inline: Inline) -> dict[str, Any]:
+def _inline_data(inline: RInline) -> dict[str, Any]:
+    if isinstance(inline, Insert | Delete):
+        return {"kind": "ins" if isinstance(inline, Insert) else "del", "inlines": inlines_data(list(inline.inlines))}
     if isinstance(inline, Span):
         return {
             "kind": "text",
@@ -37,37 +50,64 @@ def _inline_data(inline: Inline) -> dict[str, Any]:
     raise TypeError(f"unknown inline {inline!r}")
 
 
-def _inlines_data(inlines: list[Inline]) -> list[dict[str, Any]]:
+def inlines_data(inlines: list[RInline]) -> list[dict[str, Any]]:
+    """Inlines as plain data for the templates (redline marks become `ins`/`del` with their own inlines)."""
     return [_inline_data(inline) for inline in inlines]
 
 
-def _heading_data(heading: Heading) -> dict[str, Any]:
-    return {
+_inlines_data = inlines_data
+
+
+def _heading_data(heading: Heading | RedlineHeading) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "kind": "heading",
         "level": heading.level,
         "title": heading.title,
         "anchor": heading.anchor,
         "number": heading.number,
+        "change": None,
     }
+    if isinstance(heading, RedlineHeading):
+        data["title_inlines"] = inlines_data(heading.inlines)
+    return data
 
 
-def _block_data(block: Block) -> dict[str, Any]:
-    """One block as a dict with a `kind`; keys avoid dict method names so `block.key` works in Jinja."""
-    if isinstance(block, Heading):
+def _block_data(block: RBlock) -> dict[str, Any]:
+    """One block as a dict with a `kind`; keys avoid dict method names so `block.key` works in Jinja.
+
+    `change` is None, or in a redline "ins", "del", "move-from" or "move-to" for a block inserted,
+    deleted or moved as a whole; a table's `row_changes` says the same per body row.
+    """
+    if isinstance(block, Marked):
+        data = _block_data(block.block)
+        data["change"] = block.change
+        return data
+    if isinstance(block, Heading | RedlineHeading):
         return _heading_data(block)
-    if isinstance(block, Paragraph):
-        return {"kind": "paragraph", "inlines": _inlines_data(block.inlines)}
-    if isinstance(block, ListBlock):
+    if isinstance(block, Paragraph | RedlineParagraph):
+        return {"kind": "paragraph", "inlines": inlines_data(block.inlines), "change": None}
+    if isinstance(block, ListBlock | RedlineList):
         return {
             "kind": "list",
             "ordered": block.ordered,
             "entries": [[_block_data(child) for child in item] for item in block.items],
+            "change": None,
+        }
+    if isinstance(block, RedlineTable):
+        return {
+            "kind": "table",
+            "header": [inlines_data(cell) for cell in block.header],
+            "rows": [[inlines_data(cell) for cell in row.cells] for row in block.rows],
+            "row_changes": [row.change for row in block.rows],
+            "change": None,
         }
     if isinstance(block, Table):
         return {
             "kind": "table",
-            "header": [_inlines_data(cell) for cell in block.header],
-            "rows": [[_inlines_data(cell) for cell in row] for row in block.rows],
+            "header": [inlines_data(cell) for cell in block.header],  # type: ignore[arg-type]
+            "rows": [[inlines_data(cell) for cell in row] for row in block.rows],  # type: ignore[arg-type]
+            "row_changes": [None] * len(block.rows),
+            "change": None,
         }
     raise TypeError(f"unknown block {block!r}")
 
@@ -111,8 +151,22 @@ def css_colour(value: object) -> Markup:
     return Markup(text)
 
 
-def page_data(document: Document) -> dict[str, Any]:
-    """Everything the page template sees: plain data plus the three CSS helpers."""
+def _contents_headings(blocks: list[Any]) -> list[Heading | RedlineHeading]:
+    """The headings the contents lists: top-level ones (in a redline, those of the newer document)."""
+    found: list[Heading | RedlineHeading] = []
+    for block in blocks:
+        inner = block.block if isinstance(block, Marked) and block.change in ("ins", "move-to") else block
+        if isinstance(inner, Heading | RedlineHeading):
+            found.append(inner)
+    return found
+
+
+def page_data(document: Document, redline: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything the page template sees: plain data plus the three CSS helpers.
+
+    `redline` (None for a contract) tells the template it shows changes against an older version:
+    its label (`old`), the date, the marked title and subtitle, and the changed clauses.
+    """
     if document.page_size not in PAGE_SIZES:
         raise TemplateError(f"page size {document.page_size!r}: expected one of {', '.join(PAGE_SIZES)}")
     return {
@@ -130,8 +184,9 @@ def page_data(document: Document) -> dict[str, Any]:
             "contents_levels": document.contents_levels,
         },
         "strings": dict(document.strings),
-        "headings": [_heading_data(heading) for heading in document.headings()],
+        "headings": [_heading_data(heading) for heading in _contents_headings(document.blocks)],
         "blocks": [_block_data(block) for block in document.blocks],
+        "redline": redline,
         "css_string": css_string,
         "css_page_content": css_page_content,
         "css_colour": css_colour,
@@ -141,24 +196,44 @@ def page_data(document: Document) -> dict[str, Any]:
 def _template_location(error: BaseException, fallback: str) -> str:
     """`file:line` of the innermost template frame in the traceback (Jinja maps frames to templates)."""
     if isinstance(error, jinja2.TemplateSyntaxError) and error.lineno:
-        return f"{error.filename or error.name or fallback}:{error.lineno}"
+        return f"{_shown(error.filename) if error.filename else error.name or fallback}:{error.lineno}"
     location = fallback
     for frame, line in traceback.walk_tb(error.__traceback__):
         filename = frame.f_code.co_filename
         if filename.endswith((".j2", ".css", ".html")) or frame.f_globals.get("__jinja_template__"):
-            location = f"{filename}:{line}"
+            location = f"{_shown(filename)}:{line}"
     return location
 
 
+def _shown(filename: str) -> str:
+    """A template file as messages name it: relative to the current folder when inside it."""
+    try:
+        return str(Path(filename).resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return filename
+
+
 def render_html(
-    document: Document, environment: jinja2.Environment, template: str = "contract.html.j2"
+    document: Document,
+    environment: jinja2.Environment,
+    template: str = "contract.html.j2",
+    *,
+    redline: dict[str, Any] | None = None,
 ) -> str:
     """Render the page template for `document`; template problems become a TemplateError naming file:line."""
-    data = page_data(document)
+    data = page_data(document, redline)
     try:
         return environment.get_template(template).render(data)
     except jinja2.TemplateNotFound as error:
-        raise TemplateError(f"{template}: page template {error.name!r} not found") from error
+        where = _template_location(error, template)
+        if where == template:  # the page template itself
+            raise TemplateError(f"{template}: page template {error.name!r} not found") from error
+        raise TemplateError(
+            f"{where}: page template {error.name!r} not found in the template folders; names are relative to "
+            "them and cannot leave them"
+        ) from error
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(f"{_template_location(error, template)}: template syntax error: {error.message}") from error
     except jinja2.TemplateError as error:
         where = _template_location(error, template)
         raise TemplateError(f"{where}: {error.message or type(error).__name__}") from error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import mimetypes
@@ -12,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from html import unescape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -112,15 +114,21 @@ def _short(url: str) -> str:
 
 
 class _ErrorCollector(logging.Handler):
-    """Collects WeasyPrint's errors (unusable images, stylesheets, fonts) raised on this thread."""
+    """Collects WeasyPrint's errors (unusable images, stylesheets, fonts) raised on this thread, and the
+    characters it drew as empty boxes (its `.notdef` warning: no installed font has them)."""
 
     def __init__(self) -> None:
-        super().__init__(logging.ERROR)
+        super().__init__(logging.WARNING)
         self.thread = threading.get_ident()
         self.messages: list[str] = []
+        self.missing_glyphs: dict[str, None] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread:
+        if record.thread != self.thread:
+            return
+        if str(record.msg).startswith(".notdef glyph") and record.args:
+            self.missing_glyphs[str(record.args[0])] = None  # type: ignore[index]
+        elif record.levelno >= logging.ERROR:
             self.messages.append(record.getMessage().splitlines()[0])
 
 
@@ -128,11 +136,140 @@ class _ErrorCollector(logging.Handler):
 def _collect_errors() -> Iterator[_ErrorCollector]:
     collector = _ErrorCollector()
     logger = logging.getLogger("weasyprint")
+    level = logger.level
+    if logger.getEffectiveLevel() > logging.WARNING:
+        logger.setLevel(logging.WARNING)  # the .notdef warning must reach us
     logger.addHandler(collector)
     try:
         yield collector
     finally:
         logger.removeHandler(collector)
+        logger.setLevel(level)
+
+
+# ---------------------------------------------------------------- fonts WeasyPrint would replace silently
+
+GENERIC_FAMILIES = frozenset(
+    {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "math", "emoji", "fangsong",
+     "ui-serif", "ui-sans-serif", "ui-monospace", "ui-rounded", "inherit", "initial", "unset"}
+)
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*?font-family\s*:\s*([^;}]+)", re.IGNORECASE)
+
+
+@functools.cache
+def installed_font_families() -> frozenset[str] | None:
+    """Every font family fontconfig knows (casefolded), as WeasyPrint sees them; None if it cannot tell."""
+    try:
+        from weasyprint.text.ffi import ffi, fontconfig
+
+        config = fontconfig.FcInitLoadConfigAndFonts()
+    except (ImportError, AttributeError, OSError):  # pragma: no cover - a WeasyPrint without fontconfig
+        return None
+    families: set[str] = set()
+    try:
+        fonts = fontconfig.FcConfigGetFonts(config, fontconfig.FcSetSystem)
+        value = ffi.new("FcChar8 **")
+        for index in range(fonts.nfont if fonts != ffi.NULL else 0):
+            number = 0
+            while fontconfig.FcPatternGetString(fonts.fonts[index], b"family", number, value) == 0:
+                families.add(ffi.string(value[0]).decode("utf-8", "replace").casefold())
+                number += 1
+    finally:
+        fontconfig.FcConfigDestroy(config)
+    return frozenset(families) or None
+
+
+def _family_names(value: str) -> list[str]:
+    return [name.strip().strip("'\"").strip() for name in value.split(",") if name.strip()]
+
+
+def _used_font_families(laid_out: LaidOutDocument) -> list[tuple[str, ...]]:
+    """The font-family lists of every box that draws text, in order of first use."""
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    found: dict[tuple[str, ...], None] = {}
+    for page in laid_out.pages:
+        for box in page._page_box.descendants():
+            if isinstance(box, TextBox) and box.text.strip():
+                found[tuple(box.style["font_family"])] = None
+    return list(found)
+
+
+def _css_line(family: str, search: list[Path]) -> str | None:
+    """`path:line` of the font-family declaration naming `family` in the template folders, if any."""
+    return _template_line(re.compile(rf"font-family\s*:[^;}}]*{re.escape(family)}", re.IGNORECASE), search)
+
+
+def _template_line(pattern: re.Pattern[str], search: list[Path]) -> str | None:
+    """`path:line` of the first line matching `pattern` in the page templates and stylesheets."""
+    for folder in search:
+        if not folder.is_dir():
+            continue
+        for file in sorted(folder.iterdir()):
+            if file.suffix not in (".css", ".j2", ".html") or not file.is_file():
+                continue
+            for number, line in enumerate(file.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+                if pattern.search(line):
+                    return f"{_shown(file)}:{number}"
+    return None
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def missing_font_problems(laid_out: LaidOutDocument, html: str, search: list[Path]) -> list[str]:
+    """A font-family list none of whose named fonts exists: WeasyPrint would use another font without a word."""
+    installed = installed_font_families()
+    if installed is None:
+        return []
+    declared = {name.casefold() for match in _FONT_FACE.finditer(html) for name in _family_names(match.group(1))}
+    problems = []
+    for families in _used_font_families(laid_out):
+        named = [name for name in families if name.casefold() not in GENERIC_FAMILIES]
+        if not named or any(name.casefold() in installed or name.casefold() in declared for name in named):
+            continue
+        where = _css_line(named[0], search) or "PDF"
+        listed = ", ".join(f'"{name}"' for name in named)
+        problems.append(
+            f"{where}: font-family: {listed} {'is' if len(named) == 1 else 'are'} not installed, so the PDF would "
+            "silently use another font; install it, load it with @font-face, or name an installed family "
+            "('fc-list : family' lists them)"
+        )
+    return problems
+
+
+def _located(problem: str, urls: list[str], search: list[Path]) -> str:
+    """`PDF: refused to load URL` becomes `templates/contract.html.j2:4: ...` when a template names the URL."""
+    url = next((url for url in urls if url in problem), None)
+    where = _template_line(re.compile(re.escape(url)), search) if url else None
+    return f"{where}: {problem.removeprefix('PDF: ')}" if where else problem
+
+
+def _text_around(html: str, char: str) -> str:
+    """The first piece of body text (between tags) holding `char`, as the reader would see it."""
+    body = html.find("<body")
+    for match in re.finditer(r">([^<]+)<", html[max(body, 0) :]):
+        if char in match.group(1):
+            text = " ".join(unescape(match.group(1)).split())
+            return text if len(text) <= 80 else text[:77] + "..."
+    return ""
+
+
+def missing_glyph_problem(characters: list[str], html: str) -> str:
+    """One line for characters no installed font can draw (the PDF would show empty boxes)."""
+    shown = "".join(characters[:12]) + ("..." if len(characters) > 12 else "")
+    more = f" and {len(characters) - 1} more" if len(characters) > 1 else ""
+    context = _text_around(html, characters[0])
+    where = f' in "{context}"' if context else ""
+    return (
+        f"PDF: no installed font has the characters {shown} (U+{ord(characters[0]):04X}{more}){where}; the PDF "
+        "would show empty boxes for them. Install a font that covers them (Chinese, Japanese, Korean: Noto Sans "
+        "CJK, e.g. apt-get install fonts-noto-cjk) and add it to font-family in contract.css"
+    )
 
 
 def _created(document: Document) -> datetime:
@@ -224,6 +361,11 @@ def render_pdf(
     # WeasyPrint also logs each failed fetch: keep our clearer line for those, its own for the rest.
     others = [message for message in errors.messages if not any(url in message for url in fetcher.failed)]
     problems = list(dict.fromkeys(fetcher.problems + others))
+    search = [folder for root in allowed_roots for folder in (Path(root) / "templates", Path(root))]
+    problems = [_located(problem, fetcher.failed, search) for problem in problems]
+    problems += missing_font_problems(laid_out, html, search)
+    if errors.missing_glyphs:
+        problems.append(missing_glyph_problem(list(errors.missing_glyphs), html))
     if problems:
         raise BuildError(problems[0], problems=problems)
     return pdf

@@ -1,0 +1,129 @@
+"""Which outputs are stale: the inputs each output depends on, their hashes, and the manifest of the last build."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slagen import __version__
+from slagen.errors import UsageError
+
+MANIFEST_NAME = ".slagen-manifest.json"
+MANIFEST_VERSION = 1
+VERSION_KEY = "slagen version"
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file a build writes, and every input file it is made from."""
+
+    path: str  # relative to the output root, e.g. "acme/acme-premium-sla.pdf"
+    kind: str  # docx, pdf, summary or compare
+    tier: str | None
+    customer: str | None  # short name; None for blank templates and the comparison
+    inputs: tuple[Path, ...]
+
+
+@dataclass
+class FileHasher:
+    """Hashes each input file once per run; a workspace of hundreds of documents shares most inputs."""
+
+    root: Path
+    cache: dict[Path, str] = field(default_factory=dict)
+
+    def digest(self, path: Path) -> str:
+        if path not in self.cache:
+            try:
+                self.cache[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                self.cache[path] = "missing"
+        return self.cache[path]
+
+    def name(self, path: Path) -> str:
+        """How an input is named in the manifest and in messages: relative to the workspace when inside it."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return f"<slagen>/{path.name}" if "slagen" in path.parts else str(path)
+
+    def fingerprint(self, output: Output) -> dict[str, str]:
+        prints = {self.name(path): self.digest(path) for path in output.inputs}
+        prints[VERSION_KEY] = __version__
+        return dict(sorted(prints.items()))
+
+
+def output_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+@dataclass
+class Manifest:
+    """What the last build wrote: per output, the hashes of its inputs and of the file itself."""
+
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, out: Path) -> Manifest:
+        path = out / MANIFEST_NAME
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError):
+            return cls()  # an unreadable manifest only costs a full rebuild
+        if not isinstance(data, dict) or data.get("manifest_version") != MANIFEST_VERSION:
+            return cls()
+        return cls(dict(data.get("outputs", {})))
+
+    def to_bytes(self) -> bytes:
+        data = {"manifest_version": MANIFEST_VERSION, "outputs": dict(sorted(self.entries.items()))}
+        return (json.dumps(data, indent=1, sort_keys=True) + "\n").encode()
+
+    def reasons(self, out: Path, output: Output, fingerprint: dict[str, str]) -> list[str]:
+        """Why `output` must be (re)built; empty when it is up to date."""
+        entry = self.entries.get(output.path)
+        target = out / output.path
+        if not target.is_file():
+            return ["missing"]
+        if entry is None:
+            return ["not built by slagen before"]
+        if output_digest(target) != entry.get("sha256"):
+            return ["the file was changed by hand"]
+        before: dict[str, str] = entry.get("inputs", {})
+        changed = [name for name, digest in fingerprint.items() if before.get(name) != digest]
+        removed = [name for name in before if name not in fingerprint]
+        return [f"{name} changed" for name in changed] + [f"{name} no longer used" for name in removed]
+
+    def record(self, output: Output, fingerprint: dict[str, str], data: bytes) -> None:
+        self.entries[output.path] = {"inputs": fingerprint, "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def template_files(folders: list[Path]) -> list[Path]:
+    """Every file a page template could include, first match wins per name as the loader does."""
+    chosen: dict[str, Path] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for dirpath, _dirs, files in os.walk(folder):
+            for name in files:
+                path = Path(dirpath) / name
+                chosen.setdefault(path.relative_to(folder).as_posix(), path)
+    return [chosen[name] for name in sorted(chosen)]
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`K/N` -> (K, N) with 1 <= K <= N."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise UsageError(f"--shard {text!r}: use K/N, e.g. 1/4") from None
+    if not 1 <= index <= count:
+        raise UsageError(f"--shard {text!r}: K must be between 1 and N")
+    return index, count
