@@ -25,7 +25,7 @@ from slagen.incremental import MANIFEST_NAME, FileHasher, Manifest, Output, temp
 from slagen.loader import read_yaml
 from slagen.model import Customer, Tier
 from slagen.templating import clause_environment, page_environment, template_loader, wording
-from slagen.workspace import Sourced, Workspace, apply_overrides, read_customer_file
+from slagen.workspace import Sourced, Workspace, read_customer_file, terms_for
 
 FORMATS = ("docx", "pdf", "summary")
 STRINGS_FILE = "strings.yaml"
@@ -196,7 +196,7 @@ def source_date(customer: Customer | None) -> dt.datetime:
 def build_document(ws: Workspace, job: Job, strings: dict[str, Any]) -> tuple[Document, dict[str, Any]]:
     """The document tree for one job, and the context it was rendered from."""
     customer = job.customer.model if job.customer else None
-    tier = apply_overrides(job.tier.model, job.customer) if job.customer else job.tier.model
+    tier = terms_for(job.tier.model, job.customer)
     context = build_context(ws.config.model, tier, customer, strings)
     texts = render_clauses(ws, tier, context, clause_environment())
     blocks = build_blocks(texts)
@@ -231,16 +231,23 @@ def allowed_roots(ws: Workspace, templates: Path | None) -> list[Path]:
 
 
 def render_job(
-    ws: Workspace, job: Job, formats: tuple[str, ...], templates: Path | None = None, pdf_variant: str | None = None
+    ws: Workspace,
+    job: Job,
+    formats: tuple[str, ...],
+    templates: Path | None = None,
+    pdf_variant: str | None = None,
+    *,
+    overlap: bool = False,
 ) -> dict[str, bytes]:
-    """Every requested output of one job, as file name -> bytes; nothing is written here."""
+    """Every requested output of one job, as file name -> bytes; nothing is written here.
+
+    With `overlap`, the contract PDF (the longest part) is laid out in a forked process while this one
+    writes the Word file and the summary: a single build then uses both cores.
+    """
     strings = load_strings(ws, templates)
     document, context = build_document(ws, job, strings)
     outputs: dict[str, bytes] = {}
-    if "docx" in formats:
-        from slagen.render.docx import render_docx
-
-        outputs[f"{job.file_name('sla')}.docx"] = render_docx(document)
+    pending = None
     if "pdf" in formats:
         from slagen.render.html import render_html
         from slagen.render.pdf import render_pdf
@@ -249,18 +256,40 @@ def render_job(
             template_loader(ws.template_dirs(templates), ws.defaults_root / "templates"), ws.config.model.limits
         )
         html = render_html(document, environment)
-        outputs[f"{job.file_name('sla')}.pdf"] = render_pdf(
-            html,
-            base_dir=ws.root,
-            allowed_roots=allowed_roots(ws, templates),
-            document=document,
-            variant=pdf_variant,
-        )
+        arguments = {"base_dir": ws.root, "allowed_roots": allowed_roots(ws, templates), "document": document,
+                     "variant": pdf_variant}
+        if overlap and len(formats) > 1:
+            pending = _in_forked_process(render_pdf, html, **arguments)
+        else:
+            outputs[f"{job.file_name('sla')}.pdf"] = render_pdf(html, **arguments)  # type: ignore[arg-type]
+    if "docx" in formats:
+        from slagen.render.docx import render_docx
+
+        outputs[f"{job.file_name('sla')}.docx"] = render_docx(document)
     if "summary" in formats:
         from slagen.summary import render_summary
 
         outputs[f"{job.file_name('summary')}.pdf"] = render_summary(ws, job, strings, context, templates, pdf_variant)
-    return outputs
+    if pending is not None:
+        outputs[f"{job.file_name('sla')}.pdf"] = pending()
+    return {name: outputs[name] for name in sorted(outputs)}
+
+
+def _in_forked_process(function: Callable[..., bytes], *args: Any, **kwargs: Any) -> Callable[[], bytes]:
+    """Start `function` in a forked child; the returned callable waits for its bytes (or its SlagenError)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    future = pool.submit(function, *args, **kwargs)
+
+    def result() -> bytes:
+        try:
+            return future.result()
+        finally:
+            pool.shutdown()
+
+    return result
 
 
 def check_renders(ws: Workspace) -> list[str]:
@@ -467,9 +496,9 @@ def build(
     if job.customer and tier_id not in job.customer.model.tiers:
         ws.warnings.append(
             f"{job.customer.where('tiers')}: tiers: warning: {job.customer.model.short_name!r} does not list "
-            f"tier {tier_id!r}"
+            f"tier {tier_id!r}; quoting its published terms, without the customer's overrides"
         )
-    outputs = render_job(ws, job, formats, templates, pdf_variant)
+    outputs = render_job(ws, job, formats, templates, pdf_variant, overlap=(os.cpu_count() or 1) > 1)
     return write_outputs(out / job.folder, outputs)
 
 
@@ -695,3 +724,57 @@ def _execute(tasks: list[Task], jobs: int) -> Iterator[TaskResult]:
         futures = [pool.submit(_run_task, task) for task in tasks]
         for future in as_completed(futures):
             yield future.result()
+
+
+@dataclass
+class RedlineBatch:
+    """Redlines of every affected contract against a base revision, and which clauses changed for whom."""
+
+    written: list[str] = field(default_factory=list)
+    summary: list[Any] = field(default_factory=list)  # redline.ClauseSummary
+    failed: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "written": self.written,
+            "clauses": [
+                {"clause": item.clause_id, "title": item.title, "changes": item.changes, "documents": item.customers}
+                for item in self.summary
+            ],
+            "failed": [{"document": key, "errors": errors} for key, errors in self.failed.items()],
+        }
+
+
+def build_redlines(
+    ws: Workspace, out: Path, revision: str, *, shard: tuple[int, int] | None = None, templates: Path | None = None
+) -> RedlineBatch:
+    """For `build --all --redline-from REV`: a tracked-changes DOCX for every contract that differs from REV."""
+    from slagen.redline import build_redline, load_version, summarise, working_tree_date, workspace_at
+
+    result = RedlineBatch()
+    contracts = sorted({(output.tier, output.customer) for output in plan_outputs(ws, templates)
+                        if output.kind == "docx"}, key=lambda pair: (pair[1] or "", pair[0] or ""))
+    if shard is not None:
+        index, count = shard
+        contracts = [pair for position, pair in enumerate(contracts) if position % count == index - 1]
+    changed: dict[str, Any] = {}
+    with workspace_at(ws.root, revision) as old_root:
+        old_ws = load_version(old_root, revision)
+        date = working_tree_date(ws.root, fallback=source_date(None).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        for tier_id, customer in contracts:
+            key = f"{customer or 'templates'}/{tier_id}"
+            if tier_id not in old_ws.tiers or (customer and customer not in old_ws.customers):
+                continue  # new at this revision: there is nothing to compare with
+            try:
+                redline = build_redline(old_ws, ws, str(tier_id), customer, label=revision, date=date,
+                                        formats=("docx",), templates=templates)
+            except SlagenError as error:
+                result.failed[key] = list(error.problems)
+                continue
+            if not redline.result.changed:
+                continue
+            changed[key] = redline.result
+            for path in write_outputs(out / redline.folder, redline.outputs):
+                result.written.append(path.relative_to(out).as_posix())
+    result.summary = summarise(changed)
+    return result

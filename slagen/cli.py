@@ -246,6 +246,10 @@ def build(
     shard: Annotated[
         str | None, typer.Option("--shard", help="Build the K-th of N deterministic slices, e.g. 1/4.")
     ] = None,
+    redline_from: Annotated[
+        str | None,
+        typer.Option("--redline-from", help="With --all: a tracked-changes DOCX of each contract changed since REV."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Build the SLA contract of TIER for a customer (or the blank template), or with --all the whole workspace."""
@@ -254,12 +258,12 @@ def build(
     if build_all:
         if tier or customer or formats or pdf_variant:
             raise UsageError("--all builds everything; drop TIER, --customer, --format and --pdf-variant")
-        _build_everything(out, templates, jobs, force, check, shard, as_json)
+        _build_everything(out, templates, jobs, force, check, shard, as_json, redline_from)
         return
     if tier is None:
         raise UsageError("name a TIER (e.g. 'slagen build premium --customer acme') or use --all")
-    if check or force or shard or jobs:
-        raise UsageError("--check, --force, --shard and --jobs go with --all")
+    if check or force or shard or jobs or redline_from:
+        raise UsageError("--check, --force, --shard, --jobs and --redline-from go with --all")
     from slagen.build import FORMATS
     from slagen.build import build as run_build
 
@@ -275,7 +279,14 @@ def build(
 
 
 def _build_everything(
-    out: Path, templates: Path | None, jobs: int | None, force: bool, check: bool, shard: str | None, as_json: bool
+    out: Path,
+    templates: Path | None,
+    jobs: int | None,
+    force: bool,
+    check: bool,
+    shard: str | None,
+    as_json: bool,
+    redline_from: str | None,
 ) -> None:
     """`build --all`: a progress bar on a terminal, one plain line per document otherwise."""
     import os
@@ -320,8 +331,17 @@ def _build_everything(
     finally:
         if progress is not None:
             progress.stop()
+    redlines = None
+    if redline_from and not check:
+        from slagen.build import build_redlines
+
+        redlines = build_redlines(ws, out, redline_from, shard=slice_, templates=templates)
     if as_json:
-        typer.echo(json.dumps(result.to_json(), indent=2))
+        report = result.to_json()
+        if redlines is not None:
+            report["redlines"] = redlines.to_json()
+            report["ok"] = report["ok"] and not redlines.failed
+        typer.echo(json.dumps(report, indent=2))
     elif check:
         for path in result.stale:
             typer.echo(f"stale {path} ({'; '.join(result.reasons[path])})")
@@ -331,7 +351,16 @@ def _build_everything(
             f"{len(result.built)} built, {len(result.up_to_date)} up to date, {len(result.failed)} failed "
             f"in {result.seconds:.1f} s"
         )
-    if result.failed or (check and result.stale):
+    if redlines is not None and not as_json:
+        for path in redlines.written:
+            typer.echo(f"redline {path}")
+        for item in redlines.summary:
+            kinds = ", ".join(f"{kind} for {len(keys)}" for kind, keys in item.changes.items())
+            typer.echo(f"clause {item.title} [{item.clause_id}]: {kinds} document(s) since {redline_from}")
+        for key, errors in redlines.failed.items():
+            for line in [f"failed redline {key}:", *(f"  {problem}" for problem in errors)]:
+                typer.echo(line, err=True)
+    if result.failed or (check and result.stale) or (redlines is not None and redlines.failed):
         raise typer.Exit(1)
 
 
@@ -355,12 +384,12 @@ def credits(
     from slagen.build import load_strings, resolve_customer
     from slagen.calculator import calculate, month_inputs, report_json
     from slagen.context import Formatter
-    from slagen.workspace import apply_overrides
+    from slagen.workspace import terms_for
 
     months = month_inputs(compliance, incidents or [])
     ws = _load()
     client = resolve_customer(ws, customer)
-    terms_of_customer = apply_overrides(ws.tier(tier).model, client)
+    terms_of_customer = terms_for(ws.tier(tier).model, client)
     currency = client.model.currency or ws.config.model.defaults.currency
     report = calculate(terms_of_customer, client.model, currency, months)
     if as_json:

@@ -15,6 +15,10 @@ class SlagenError(Exception):
     def __str__(self) -> str:
         return "\n".join(self.problems)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors cross process boundaries (parallel builds): keep every problem line.
+        return (_rebuild, (type(self), self.args[0] if self.args else "", self.problems))
+
 
 class InputError(SlagenError):
     """The workspace's YAML is malformed or fails validation."""
@@ -44,3 +48,7 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signum: int) -> None:
         self.signum = signum
         super().__init__(signum)
+
+
+def _rebuild(kind: type[SlagenError], message: str, problems: list[str]) -> SlagenError:
+    return kind(message, problems=problems)

@@ -19,11 +19,12 @@ from slagen.loader import read_yaml
 from slagen.render.html import css_colour, css_string
 from slagen.templating import page_environment, template_loader
 from slagen.units import Duration, DurationRange, Money
-from slagen.workspace import Sourced, Workspace, apply_overrides
+from slagen.workspace import Sourced, Workspace, terms_for
 
 if TYPE_CHECKING:
     from slagen.build import Job
     from slagen.model import Customer, Tier
+    from slagen.render.pdf import Layout
 
 SUMMARY_TEMPLATE = "summary.html.j2"
 COMPARE_TEMPLATE = "compare.html.j2"
@@ -279,7 +280,7 @@ def summary_data(
     ws: Workspace, job: Job, strings: dict[str, Any], context: dict[str, Any], document: Document
 ) -> dict[str, Any]:
     """Everything summary.html.j2 sees: the contract context plus the page's own few values."""
-    tier = apply_overrides(job.tier.model, job.customer) if job.customer else job.tier.model
+    tier = terms_for(job.tier.model, job.customer)
     business_day = ws.config.model.defaults.business_hours.hours_per_day
     return {
         **context,
@@ -343,39 +344,33 @@ def fit_one_page(
     base_dir: Path,
     allowed_roots: list[Path],
     blame: Callable[[list[str]], tuple[str, str] | None] = lambda parts: None,
-) -> str:
-    """The HTML of the first density whose layout is one page; else a BuildError naming what overflows.
+) -> Layout:
+    """The layout of the first density that is one page; else a BuildError naming what overflows.
 
     Densities only change air and sizes within the template's limits (never below 8 pt); nothing spills
     silently. `blame` may pick, among the suspect parts (those that crowd the first page or overflow),
     one that comes from a single input field: it returns that field's `path:line: field` and the part.
     """
-    # WeasyPrint is only used here to measure; render_pdf (render/pdf.py) draws the PDF from the chosen HTML.
-    from weasyprint import HTML
+    # The chosen layout goes on to render_pdf, so a fitting page is laid out only once.
+    from slagen.render.pdf import lay_out
 
-    from slagen.render.pdf import ConfinedFetcher
+    def layout(density: str) -> tuple[Layout, list[Any]]:
+        made = lay_out(render(density), base_dir=base_dir, allowed_roots=allowed_roots)
+        if made.fetcher.problems:
+            raise BuildError(made.fetcher.problems[0], problems=made.fetcher.problems)
+        return made, made.pages
 
-    base_url = Path(base_dir).resolve().as_uri() + "/"
-
-    def layout(density: str) -> tuple[str, list[Any]]:
-        html = render(density)
-        fetcher = ConfinedFetcher(allowed_roots)
-        pages = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render().pages
-        if fetcher.problems:
-            raise BuildError(fetcher.problems[0], problems=fetcher.problems)
-        return html, pages
-
-    html, pages = layout(DENSITIES[START])
+    chosen, pages = layout(DENSITIES[START])
     if len(pages) == 1:
         if START > 0 and _filled(pages[0]) < FILLED:
             roomier, roomier_pages = layout(DENSITIES[START - 1])
             if len(roomier_pages) == 1:
                 return roomier
-        return html
+        return chosen
     for density in DENSITIES[START + 1 :]:
-        html, pages = layout(density)
+        chosen, pages = layout(density)
         if len(pages) == 1:
-            return html
+            return chosen
     parts = _parts_after_first_page(pages)
     message = f"{what}: {len(pages)} pages, must fit on one; overflowing: {', '.join(parts) or 'unnamed content'}"
     culprit = blame(list(dict.fromkeys(_crowding_parts(pages[0]) + parts)))
@@ -432,7 +427,7 @@ def render_summary(
                 return f"{job.tier.where(field)}: {field}", part
         return None
 
-    html = fit_one_page(
+    layout = fit_one_page(
         lambda density: _render_template(environment, SUMMARY_TEMPLATE, data | {"density": density}),
         what=f"{tier.name} summary for {customer.short_name if customer else 'the blank template'}",
         base_dir=ws.root,
@@ -440,7 +435,8 @@ def render_summary(
         blame=blame,
     )
     return render_pdf(
-        html, base_dir=ws.root, allowed_roots=_allowed_roots(ws, templates), document=document, variant=pdf_variant
+        layout.html, base_dir=ws.root, allowed_roots=_allowed_roots(ws, templates), document=document,
+        variant=pdf_variant, layout=layout,
     )
 
 
@@ -461,8 +457,7 @@ def tier_views(ws: Workspace, customer: Sourced[Customer] | None, strings: dict[
                 f"{where}: currency: tier {tier.id!r} has no prices in {currency}, so the comparison cannot show "
                 f"it; it offers {offered}"
             )
-        if customer is not None and tier.id in customer.model.tiers:
-            tier = apply_overrides(tier, customer)
+        tier = terms_for(tier, customer)
         context = build_context(ws.config.model, tier, customer.model if customer else None, strings)
         views.append(TierView(tier, context, entitlements(tier, context, strings, business_day)))
     return views
@@ -523,10 +518,12 @@ def render_compare(
     )
     data = compare_data(ws, views, strings, document)
     environment = _environment(ws, templates)
-    html = fit_one_page(
+    layout = fit_one_page(
         lambda density: _render_template(environment, COMPARE_TEMPLATE, data | {"density": density}),
         what=f"tier comparison{' for ' + customer.model.short_name if customer else ''}",
         base_dir=ws.root,
         allowed_roots=_allowed_roots(ws, templates),
     )
-    return render_pdf(html, base_dir=ws.root, allowed_roots=_allowed_roots(ws, templates), document=document)
+    return render_pdf(
+        layout.html, base_dir=ws.root, allowed_roots=_allowed_roots(ws, templates), document=document, layout=layout
+    )

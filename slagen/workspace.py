@@ -321,6 +321,14 @@ def _check_customer(customer: Sourced[Customer], ws: Workspace) -> list[str]:
     return problems
 
 
+def terms_for(tier: Tier, customer: Sourced[Customer] | None) -> Tier:
+    """The tier's terms for this customer: negotiated for a tier they subscribe to, published otherwise
+    (a what-if quote for another tier uses the price list; their overrides were agreed for their tiers)."""
+    if customer is None or tier.id not in customer.model.tiers:
+        return tier
+    return apply_overrides(tier, customer)
+
+
 def apply_overrides(tier: Tier, customer: Sourced[Customer]) -> Tier:
     """The tier as this customer negotiated it; each override must sit within the tier's bounds."""
     problems: list[str] = []

@@ -121,9 +121,42 @@ def test_shards_split_the_work_deterministically(workspace: Path) -> None:
         (["build", "--all", "--shard", "x"], "--shard 'x': use K/N, e.g. 1/4"),
         (["build", "premium", "--all"], "--all builds everything; drop TIER, --customer, --format and --pdf-variant"),
         (["build"], "name a TIER (e.g. 'slagen build premium --customer acme') or use --all"),
-        (["build", "premium", "--check"], "--check, --force, --shard and --jobs go with --all"),
+        (["build", "premium", "--check"], "--check, --force, --shard, --jobs and --redline-from go with --all"),
     ],
 )
 def test_usage_errors(workspace: Path, args: list[str], message: str) -> None:
     result = run_cli(*args)
     assert (result.exit_code, result.lines) == (2, [message])
+
+
+def test_redlines_for_every_affected_document(small: Path) -> None:
+    import subprocess
+
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_AUTHOR_DATE": "2026-05-01T12:00:00Z",
+           "GIT_COMMITTER_DATE": "2026-05-01T12:00:00Z", "PATH": "/usr/bin:/bin"}
+    git = ["git", "-C", str(small)]
+    subprocess.run([*git, "init", "-q"], check=True, env=env)
+    subprocess.run([*git, "add", "-A"], check=True, env=env)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True, env=env)
+    edit_clause(small, "liability", "Liability is shared fairly.")
+    subprocess.run([*git, "commit", "-qam", "edit"], check=True, env=env)
+    result = run_cli("build", "--all", "--jobs", "1", "--redline-from", "HEAD~1", "--json")
+    assert result.exit_code == 0, result.stderr
+    redlines = json.loads(result.stdout)["redlines"]
+    assert sorted(redlines["written"]) == [
+        "nordwerk/nordwerk-standard-redline-HEAD-1.docx", "templates/standard-redline-HEAD-1.docx"
+    ]
+    assert [(item["clause"], item["documents"]) for item in redlines["clauses"]] == [
+        ("liability", ["nordwerk/standard", "templates/standard"])
+    ]
+    assert list(redlines["clauses"][0]["changes"]) == ["changed"]
+    xml = zipfile_text(small / "dist" / "nordwerk" / "nordwerk-standard-redline-HEAD-1.docx")
+    assert '<w:ins w:id=' in xml and 'w:author="slagen"' in xml and "Liability is shared fairly." in xml
+
+
+def zipfile_text(path: Path) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("word/document.xml").decode()

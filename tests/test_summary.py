@@ -13,16 +13,15 @@ from pypdf import PdfReader
 from slagen.build import load_strings
 from slagen.context import build_context
 from slagen.summary import TierView, additions, entitlements, page_strings
-from slagen.workspace import apply_overrides, load_workspace
+from slagen.workspace import load_workspace, terms_for
 from tests.conftest import REPO, run_cli
 
-# Every tier for every example customer whose negotiated overrides the tier allows (acme's credit cap
-# exists only in premium, nordwerk's renewal discount not in basic: those contracts cannot be built
-# either, see test_a_summary_fails_like_its_contract), and every tier blank.
+# Every tier for every example customer (a tier they do not subscribe to is quoted at published
+# terms, see test_a_quote_for_another_tier_uses_published_terms), and every tier blank.
 JOBS = [
     ("basic", None), ("standard", None), ("premium", None),
-    ("premium", "acme"),
-    ("standard", "nordwerk"), ("premium", "nordwerk"),
+    ("basic", "acme"), ("standard", "acme"), ("premium", "acme"),
+    ("basic", "nordwerk"), ("standard", "nordwerk"), ("premium", "nordwerk"),
     ("basic", "huaxin"), ("standard", "huaxin"), ("premium", "huaxin"),
 ]
 LETTER, A4 = (612, 792), (595, 842)
@@ -56,7 +55,7 @@ def workspace_context() -> Any:
 
     def context(tier: str, customer: str | None) -> dict[str, Any]:
         sourced = ws.customers[customer] if customer else None
-        model = apply_overrides(ws.tiers[tier].model, sourced) if sourced else ws.tiers[tier].model
+        model = terms_for(ws.tiers[tier].model, sourced)
         return build_context(ws.config.model, model, sourced.model if sourced else None, strings)
 
     return ws, strings, context
@@ -141,14 +140,11 @@ def test_summary_is_byte_identical_when_built_again(summaries: dict[Any, Path], 
     assert (tmp_path / "acme" / "acme-premium-summary.pdf").read_bytes() == summaries[("premium", "acme")].read_bytes()
 
 
-def test_a_summary_fails_like_its_contract() -> None:
-    result = run_cli("--workspace", str(REPO), "build", "basic", "--customer", "acme", "--format", "summary",
-                     "--out", "unused")
-    assert result.exit_code == 1
-    assert result.lines == [
-        "examples/customers/acme.yaml:26: overrides.service_credits.cap_per_period_pct: tier 'basic' does not let "
-        "customers change this; it allows nothing"
-    ]
+def test_a_quote_for_another_tier_uses_published_terms(summaries: dict[Any, Path]) -> None:
+    # acme negotiated a 25 % monthly cap for premium; nordwerk a 7.5 % renewal discount for standard.
+    nordwerk_premium = flat(PdfReader(summaries[("premium", "nordwerk")]).pages[0].extract_text())
+    nordwerk_standard = flat(PdfReader(summaries[("standard", "nordwerk")]).pages[0].extract_text())
+    assert "7,5 %" in nordwerk_standard and "7,5 %" not in nordwerk_premium
 
 
 def test_overflow_fails_names_the_parts_and_keeps_the_old_file(

@@ -12,6 +12,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
@@ -331,6 +332,30 @@ def _fixed_document_id(seed: bytes) -> Any:
     return finish
 
 
+@dataclass
+class Layout:
+    """HTML laid out into pages by WeasyPrint, with what went wrong while fetching and shaping."""
+
+    html: str
+    document: Any
+    fetcher: ConfinedFetcher
+    messages: list[str]
+    missing_glyphs: dict[str, None]
+
+    @property
+    def pages(self) -> list[Any]:
+        return list(self.document.pages)
+
+
+def lay_out(html: str, *, base_dir: Path, allowed_roots: list[Path]) -> Layout:
+    """Lay `html` out into pages; relative URLs resolve against `base_dir`, only `allowed_roots` may be read."""
+    fetcher = ConfinedFetcher(allowed_roots)
+    base_url = Path(base_dir).resolve().as_uri() + "/"
+    with _collect_errors() as errors:
+        laid_out = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+    return Layout(html, laid_out, fetcher, errors.messages, errors.missing_glyphs)
+
+
 def render_pdf(
     html: str,
     *,
@@ -338,8 +363,9 @@ def render_pdf(
     allowed_roots: list[Path],
     document: Document,
     variant: str | None = None,
+    layout: Layout | None = None,
 ) -> bytes:
-    """Lay out `html` and return the PDF; relative URLs resolve against `base_dir`.
+    """Lay out `html` (or take the `layout` already made of it) and return the PDF.
 
     Only files under `allowed_roots` may be loaded; any refused or failed resource is a BuildError.
     `variant` is a WeasyPrint PDF variant such as "pdf/a-3b" or "pdf/ua-1".
@@ -348,24 +374,26 @@ def render_pdf(
         known = ", ".join(sorted(VARIANTS))
         raise BuildError(f"PDF: unknown PDF variant {variant!r}; known: {known}")
     created = _created(document)
-    fetcher = ConfinedFetcher(allowed_roots)
-    base_url = Path(base_dir).resolve().as_uri() + "/"
+    if layout is None:
+        layout = lay_out(html, base_dir=base_dir, allowed_roots=allowed_roots)
+    fetcher = layout.fetcher
     with _source_date_epoch(created), _collect_errors() as errors:
-        laid_out = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
-        _set_metadata(laid_out, document, created)
-        pdf = laid_out.write_pdf(
+        _set_metadata(layout.document, document, created)
+        pdf = layout.document.write_pdf(
             pdf_variant=variant,
             attachments=None,
             finisher=_fixed_document_id(html.encode() + document.created.encode()),
         )
+    messages = layout.messages + errors.messages
+    missing_glyphs = {**layout.missing_glyphs, **errors.missing_glyphs}
     # WeasyPrint also logs each failed fetch: keep our clearer line for those, its own for the rest.
-    others = [message for message in errors.messages if not any(url in message for url in fetcher.failed)]
+    others = [message for message in messages if not any(url in message for url in fetcher.failed)]
     problems = list(dict.fromkeys(fetcher.problems + others))
     search = [folder for root in allowed_roots for folder in (Path(root) / "templates", Path(root))]
     problems = [_located(problem, fetcher.failed, search) for problem in problems]
-    problems += missing_font_problems(laid_out, html, search)
-    if errors.missing_glyphs:
-        problems.append(missing_glyph_problem(list(errors.missing_glyphs), html))
+    problems += missing_font_problems(layout.document, html, search)
+    if missing_glyphs:
+        problems.append(missing_glyph_problem(list(missing_glyphs), html))
     if problems:
         raise BuildError(problems[0], problems=problems)
     return pdf
