@@ -149,10 +149,11 @@ def _inline_children(tokens: list[Token], numbers: dict[str, str]) -> list[Inlin
                 inlines.append(Span(" ", bold=bold, italic=italic))
         elif kind == "hardbreak":
             inlines.append(LineBreak())
-    return _merge_spans(inlines)
+    return merge_spans(inlines)
 
 
-def _merge_spans(inlines: list[Inline]) -> list[Inline]:
+def merge_spans(inlines: list[Inline]) -> list[Inline]:
+    """Neighbouring spans with the same emphasis become one."""
     merged: list[Inline] = []
     for inline in inlines:
         previous = merged[-1] if merged else None

@@ -17,7 +17,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from slagen.document import CrossRef, Document, Heading, LineBreak, ListBlock, Paragraph, Span, Table
+from slagen.document import (
+    CrossRef,
+    Document,
+    Heading,
+    LineBreak,
+    ListBlock,
+    Paragraph,
+    Span,
+    Table,
+    merge_spans,
+)
 from slagen.errors import BuildError, SlagenError, UsageError
 
 if TYPE_CHECKING:
@@ -227,21 +237,6 @@ def _tokens(inlines: list[Inline]) -> list[_Token]:
     return tokens
 
 
-def _merge(pieces: list[Inline]) -> list[Inline]:
-    merged: list[Inline] = []
-    for piece in pieces:
-        previous = merged[-1] if merged else None
-        if (
-            isinstance(piece, Span)
-            and isinstance(previous, Span)
-            and (previous.bold, previous.italic, previous.term) == (piece.bold, piece.italic, piece.term)
-        ):
-            merged[-1] = Span(previous.text + piece.text, piece.bold, piece.italic, piece.term)
-        else:
-            merged.append(piece)
-    return merged
-
-
 @dataclass
 class _Segment:
     equal: bool
@@ -287,12 +282,12 @@ def diff_inlines(old: list[Inline], new: list[Inline]) -> list[RInline]:
     out: list[RInline] = []
     for segment in _segments(_tokens(old), _tokens(new)):
         if segment.equal:
-            out.extend(_merge([token.piece for token in segment.new]))
+            out.extend(merge_spans([token.piece for token in segment.new]))
             continue
         if segment.old:
-            out.append(Delete(tuple(_merge([token.piece for token in segment.old]))))
+            out.append(Delete(tuple(merge_spans([token.piece for token in segment.old]))))
         if segment.new:
-            out.append(Insert(tuple(_merge([token.piece for token in segment.new]))))
+            out.append(Insert(tuple(merge_spans([token.piece for token in segment.new]))))
     return out
 
 
