@@ -399,10 +399,14 @@ def render_summary(
     context: dict[str, Any],
     templates: Path | None = None,
     pdf_variant: str | None = None,
+    *,
+    pdf: bool = True,
 ) -> bytes:
-    """The one-page summary PDF of a job, from the same context as its contract."""
+    """The one-page summary PDF of a job, from the same context as its contract.
+
+    With `pdf=False`, only its HTML (no layout): `validate` uses that to check the page template.
+    """
     from slagen.build import source_date
-    from slagen.render.pdf import render_pdf
 
     strings = page_strings(ws, strings)
     words = strings["summary"]
@@ -419,6 +423,9 @@ def render_summary(
     )
     data = summary_data(ws, job, strings, context, document)
     environment = _environment(ws, templates)
+    if not pdf:
+        return _render_template(environment, SUMMARY_TEMPLATE, data | {"density": DENSITIES[START]}).encode()
+    from slagen.render.pdf import render_pdf
 
     def blame(suspects: list[str]) -> tuple[str, str] | None:
         for part in suspects:

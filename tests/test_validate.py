@@ -72,3 +72,14 @@ def test_json_output(workspace: Path) -> None:
     assert json.loads(result.stdout) == {
         "ok": False, "errors": ["tiers/basic.yaml:2: id: duplicate key (first set on line 1)"], "warnings": []
     }
+
+
+@pytest.mark.parametrize("template", ["summary.html.j2", "contract.html.j2"])
+def test_validate_checks_the_page_templates(workspace: Path, template: str) -> None:
+    (workspace / "templates" / template).write_text(
+        f'{{% extends "builtin/{template}" %}}\n{{% block head %}}{{{{ no_such_field }}}}{{% endblock %}}\n'
+    )
+    result = run_cli("validate")
+    assert result.exit_code == 1
+    assert len(result.lines) == 1 and result.lines[0].startswith(f"templates/{template}:2: ")
+    assert "no_such_field" in result.lines[0]
