@@ -16,7 +16,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import RGBColor, Twips
 
-from slagen.document import CrossRef, Heading, LineBreak, ListBlock, Paragraph, Span, Table
+from slagen.document import CrossRef, Heading, LineBreak, ListBlock, Paragraph, Span, Table, plain_text
 from slagen.errors import BuildError
 from slagen.redline import (
     Delete,
@@ -170,17 +170,10 @@ def _all_headings(blocks: list[Any]) -> list[Heading | RedlineHeading]:
 
 def _inline_text(inlines: list[RInline]) -> str:
     """The text of inlines, deleted and inserted text both (to size table columns)."""
-    parts: list[str] = []
-    for inline in inlines:
-        if isinstance(inline, Insert | Delete):
-            parts.append(_inline_text(list(inline.inlines)))
-        elif isinstance(inline, Span):
-            parts.append(inline.text)
-        elif isinstance(inline, CrossRef):
-            parts.append(inline.number)
-        else:
-            parts.append("\n")
-    return "".join(parts)
+    return "".join(
+        _inline_text(list(inline.inlines)) if isinstance(inline, Insert | Delete) else plain_text([inline])
+        for inline in inlines
+    )
 
 
 def _paragraph_like(block: RBlock) -> bool:
