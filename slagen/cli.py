@@ -238,7 +238,12 @@ def build(
     ] = None,
     build_all: Annotated[
         bool,
-        typer.Option("--all", help="Every customer x tier, each tier's blank template and summary, the comparison."),
+        typer.Option(
+            "--all",
+            help="Build the whole workspace: each customer's contract (DOCX, PDF) and summary for every tier it "
+            "lists, each tier's blank template and summary, and the comparison page. Incremental: only documents "
+            "whose inputs changed are rebuilt (see --force, --check).",
+        ),
     ] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: cores).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even what is up to date.")] = False,

@@ -81,6 +81,23 @@ def test_the_same_sub_clauses_in_both_files(built: Path) -> None:
     assert word_subs == pdf_subs and len(word_subs) > 40
 
 
+def test_clause_numbers_look_the_same_in_both_files(built: Path) -> None:
+    """Word numbers clauses `1`, `1.1` (no trailing dot), as the PDF prints them, in the text and the contents."""
+    with zipfile.ZipFile(built / "acme-premium-sla.docx") as archive:
+        numbering_xml = archive.read("word/numbering.xml").decode()
+    levels = re.findall(r'<w:pStyle w:val="Heading(\d)"/><w:lvlText w:val="([^"]+)"/>', numbering_xml)
+    assert levels == [("1", "%1"), ("2", "%1.%2"), ("3", "%1.%2.%3")]
+    word = docx.Document(str(built / "acme-premium-sla.docx"))
+    word_contents = [p.text.replace("\t", " ") for p in word.paragraphs if p.style and p.style.name == "toc 1"]
+    pdf = built / "acme-premium-sla.pdf"
+    pdf_contents = re.findall(r"^(\d+(?:\.\d+)* \S.*?)\s*\.{3,}", pdf_text(pdf), re.MULTILINE)
+    expected = [f"{number} {title}" for number, title in enumerate(PREMIUM_TITLES_ACME, start=1)]
+    assert word_contents == expected
+    assert pdf_contents == expected
+    pdf_headings = [item.title for item in PdfReader(pdf).outline if not isinstance(item, list)]
+    assert pdf_headings == expected
+
+
 @pytest.mark.parametrize("kind", ["docx", "pdf"])
 def test_every_number_from_the_yaml(built: Path, kind: str) -> None:
     path = built / f"acme-premium-sla.{kind}"

@@ -113,3 +113,25 @@ def test_the_wheel_ships_the_default_workspace(tmp_path: Path) -> None:
     target = tmp_path / "scaffolded"
     subprocess.run([sys.executable, "-c", code, str(unpacked), str(target)], check=True, capture_output=True)
     assert (target / "tiers" / "premium.yaml").read_bytes() == (REPO / "tiers" / "premium.yaml").read_bytes()
+
+
+def test_build_all_help_says_what_it_builds() -> None:
+    result = run_cli("build", "--help")
+    assert result.exit_code == 0
+    flat = " ".join(result.stdout.split())
+    assert (
+        "--all Build the whole workspace: each customer's contract (DOCX, PDF) and summary for every tier it lists, "
+        "each tier's blank template and summary, and the comparison page. Incremental: only documents whose inputs "
+        "changed are rebuilt (see --force, --check)."
+    ) in flat
+
+
+def test_the_ci_example_gates_on_check() -> None:
+    import yaml
+
+    workflow = yaml.safe_load((REPO / "examples" / "ci" / "slagen.yml").read_text(encoding="utf-8"))
+    runs = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
+    assert "slagen validate --strict" in runs
+    build = next(index for index, run in enumerate(runs) if run.startswith("slagen build --all --shard"))
+    check = next(index for index, run in enumerate(runs) if run.startswith("slagen build --all --check"))
+    assert build < check

@@ -46,7 +46,7 @@ PAGE_GEOMETRY: dict[str, tuple[int, int, int, int]] = {
 }
 
 # Heading numbering: Word shows these, so the TOC's cached entries show them too.
-HEADING_LEVEL_TEXT = ("%1.", "%1.%2", "%1.%2.%3")
+HEADING_LEVEL_TEXT = ("%1", "%1.%2", "%1.%2.%3")  # as the PDF shows them: "1", "1.1", "1.1.1"
 HEADING_INDENT = 720  # number hangs in the margin of the heading text, text starts here
 HEADING_NSID = "5A1A0001"  # fixed, so the output never varies
 
@@ -155,7 +155,7 @@ def _bookmark_name(anchor: str, taken: set[str]) -> str:
 
 
 def _heading_label(heading: Heading | RedlineHeading) -> str:
-    """The number as Word's heading numbering shows it (`1.`, `1.1`, `1.1.1`)."""
+    """The number as Word's heading numbering shows it (`1`, `1.1`, `1.1.1`), as the PDF does."""
     parts = heading.number.split(".")
     text = HEADING_LEVEL_TEXT[min(max(heading.level, 1), 3) - 1]
     for index, part in enumerate(parts, start=1):

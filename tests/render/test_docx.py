@@ -105,8 +105,8 @@ def body_paragraphs(word: WordDocument, style_prefix: str) -> list[docx.text.par
 
 
 def label(heading: Heading) -> str:
-    """The number Word's heading numbering shows: `1.` for clauses, `1.1` and `1.1.1` below."""
-    return f"{heading.number}." if heading.level == 1 else heading.number
+    """The number Word's heading numbering shows: `1` for clauses, `1.1` and `1.1.1` below, as in the PDF."""
+    return heading.number
 
 
 def field_results(word: WordDocument, instruction_start: str) -> list[tuple[str, str]]:
@@ -153,7 +153,7 @@ def test_headings_carry_no_typed_numbers(word: WordDocument) -> None:
 
 def test_heading_styles_link_a_three_level_abstract_numbering(word: WordDocument) -> None:
     numbering = word.part.numbering_part.element
-    wanted = ["%1.", "%1.%2", "%1.%2.%3"]
+    wanted = ["%1", "%1.%2", "%1.%2.%3"]
     abstracts = [
         abstract
         for abstract in numbering.findall(qn("w:abstractNum"))
