@@ -16,6 +16,7 @@ from markupsafe import Markup
 from slagen import terms
 from slagen.document import REF_PREFIX
 from slagen.model import WEEKDAYS, Customer, Tier, WorkspaceConfig
+from slagen.pricing import pricing_context
 from slagen.units import Duration, DurationRange, Money
 
 # Territories that print on US Letter; everyone else uses A4.
@@ -165,21 +166,6 @@ def build_context(
             for sev, severity in config.severities.items()
         ],
         "tier": _tier_context(tier, fmt, strings, money, annual, monthly_fee),
-        "prices": {
-            "engineer_hour": money(tier.prices.engineer_hour),
-            "onsite_day": money(tier.prices.onsite_day),
-            "per_incident": money(tier.prices.per_incident) if tier.prices.per_incident else None,
-            "hour_block": {
-                "hours": fmt.number(tier.prices.hour_block.hours),
-                "price": money(tier.prices.hour_block.price),
-            }
-            if tier.prices.hour_block
-            else None,
-        },
-        "bundles": [
-            {"name": bundle.name, "description": bundle.description, "price": money(bundle.price)}
-            for bundle in tier.bundles
-        ],
         "credits": _credits_context(tier, fmt, annual, monthly_fee),
         "bonus": {
             "above": fmt.percent(tier.bonus.above_pct),
@@ -197,6 +183,7 @@ def build_context(
         if tier.early_renewal
         else None,
     }
+    ctx.update(pricing_context(tier, customer, fmt, currency))
     return ctx
 
 

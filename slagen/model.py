@@ -129,6 +129,7 @@ SeverityId = Literal["sev1", "sev2", "sev3", "sev4"]
 ChannelKind = Literal["email", "phone", "whatsapp", "portal", "onsite"]
 CoverageHours = Literal["business_hours", "24x7"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+InvoicingSchedule = Literal["annually", "quarterly", "monthly"]
 
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -431,6 +432,11 @@ class Tier(Model):
     bonus: Bonus | None = Field(default=None, description="Performance bonus for high annual compliance.")
     early_renewal: EarlyRenewal | None = Field(default=None, description="Discount for renewing early.")
     prices: Prices = Field(description="Prices of extras.")
+    invoicing: InvoicingSchedule = Field(
+        default="annually",
+        description="How the annual retainer is invoiced, always in advance: 'annually', 'quarterly' or 'monthly'; "
+        "a customer may choose another.",
+    )
     bundles: list[Bundle] = Field(default=[], description="Bundles of this tier with other packages.")
     customer_bounds: dict[str, Bound] = Field(
         default={}, description="Numeric fields a customer may override, by dotted path, with their bounds."
@@ -487,6 +493,11 @@ class Customer(Model):
     notice_days: int = Field(ge=1, le=365, description="Written notice to end the agreement, in days.")
     offer_valid_until: dt.date | None = Field(default=None, description="Last day the quoted offer stands.")
     currency: Currency | None = Field(default=None, description="Overrides the provider's currency.")
+    invoicing: InvoicingSchedule | None = Field(
+        default=None,
+        description="Overrides the tier's invoicing schedule of the annual retainer: 'annually', 'quarterly' or "
+        "'monthly', always in advance.",
+    )
     locale: LocaleId | None = Field(default=None, description="Overrides the provider's locale.")
     products: list[Line] = Field(min_length=1, description="Products covered, e.g. 'polydextrose'.")
     sites: list[Site] = Field(min_length=1, description="Plants and sites covered.")

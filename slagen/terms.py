@@ -41,6 +41,38 @@ def monthly(annual: Money) -> Money:
     return Money(annual.amount / MONTHS_PER_YEAR, annual.currency)
 
 
+# ---------------------------------------------------------------- invoicing
+
+INSTALMENTS_PER_YEAR: dict[str, int] = {"annually": 1, "quarterly": 4, "monthly": 12}
+
+
+@dataclass(frozen=True)
+class Instalments:
+    """How an annual fee is invoiced in advance: `count` instalments a contract year that add up to it exactly."""
+
+    schedule: str
+    count: int
+    regular: Money  # each instalment of a contract year but the last: the fee divided by `count`, rounded once
+    last: Money  # the last instalment of the year: the fee less the others, so it absorbs the rounding remainder
+
+    @property
+    def even(self) -> bool:
+        return self.regular.amount == self.last.amount
+
+
+def instalments(annual: Money, schedule: str) -> Instalments:
+    """The instalments of `annual` on `schedule` ('annually', 'quarterly' or 'monthly').
+
+    Each is the fee divided by the number of instalments, rounded once (half up, to the currency's smallest
+    unit); the last of each contract year takes the rounding remainder, so the year's instalments add up to
+    the fee to the cent.
+    """
+    count = INSTALMENTS_PER_YEAR[schedule]
+    regular = round_money(Money(annual.amount / count, annual.currency))
+    last = Money(annual.amount - regular.amount * (count - 1), annual.currency)
+    return Instalments(schedule, count, regular, last)
+
+
 # ---------------------------------------------------------------- availability
 
 

@@ -96,7 +96,7 @@ def test_one_page_with_the_quote(
 def test_acme_premium_numbers(summaries: dict[Any, Path]) -> None:
     text = flat(PdfReader(summaries[("premium", "acme")]).pages[0].extract_text())
     assert "Acme Fiber Ingredients, Inc." in text
-    assert "$50,000.00" in text and "$4,166.67" in text
+    assert "$50,000.00" in text and "invoiced quarterly in advance, $12,500.00 a quarter" in text
     assert "December 31, 2026" in text  # the offer's validity
     # credits and bonus in one sentence each, with acme's negotiated 25 % cap capping the 20 % top step
     assert "you get 5% of the monthly retainer back ($208.33), rising to 20% ($833.33)" in text
