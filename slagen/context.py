@@ -14,6 +14,15 @@ from babel.numbers import format_currency, format_decimal
 from markupsafe import Markup
 
 from slagen import terms
+from slagen.calendars import (
+    Calendar,
+    country_name,
+    has_make_up_workdays,
+    observes_dst,
+    resolve_calendar,
+    subdivision_name,
+    timezone_name,
+)
 from slagen.document import REF_PREFIX
 from slagen.model import WEEKDAYS, Customer, Tier, WorkspaceConfig
 from slagen.pricing import pricing_context
@@ -121,11 +130,7 @@ def build_context(
 
     annual = Money(tier.annual_retainer[currency], currency)
     monthly_fee = terms.monthly(annual)
-    hours = defaults.business_hours
-    calendar = strings["holiday_calendar"].format(
-        country=Locale.parse("en").territories.get(defaults.holidays, defaults.holidays),
-        subdivision=defaults.holiday_subdivision or "",
-    ).replace(" ()", "")
+    calendar = resolve_calendar(defaults, customer)
 
     ctx: dict[str, Any] = {
         "ref": ref,
@@ -155,10 +160,7 @@ def build_context(
             "title": strings["contract_title"],
             "currency": currency,
             "locale": locale,
-            "timezone": defaults.timezone,
-            "business_hours": f"{hours.start:%H:%M}–{hours.end:%H:%M}, {_weekday_span(list(hours.days))}",
-            "business_day_hours": fmt.number(hours.hours_per_day.normalize()),
-            "holiday_calendar": calendar,
+            **_calendar_context(calendar, fmt, strings),
             "rounding": strings["rounding_rule"],
         },
         "severities": [
@@ -185,6 +187,32 @@ def build_context(
     }
     ctx.update(pricing_context(tier, customer, fmt, currency))
     return ctx
+
+
+def _calendar_context(calendar: Calendar, fmt: Formatter, strings: dict[str, Any]) -> dict[str, Any]:
+    """The calendar the contract runs on, as the definitions and service-targets clauses state it."""
+    hours = calendar.business_hours
+    country = country_name(calendar.holidays)
+    subdivision = calendar.holiday_subdivision
+    zone_name = timezone_name(calendar.timezone)
+    if calendar.holidays in strings["countries_with_the"]:
+        country = f"the {country}"
+    return {
+        "timezone": calendar.timezone,
+        "timezone_name": zone_name,
+        "local_time": strings["local_time"].format(name=zone_name, zone=calendar.timezone),
+        "observes_dst": observes_dst(calendar.timezone),
+        "business_hours": f"{hours.start:%H:%M}–{hours.end:%H:%M}, {_weekday_span(list(hours.days))}",
+        "business_days": _weekday_span(list(hours.days)),
+        "hours_of_day": f"{hours.start:%H:%M}–{hours.end:%H:%M}",
+        "business_day_hours": fmt.number(hours.hours_per_day.normalize()),
+        "holiday_country": country,
+        "holiday_calendar": strings["holiday_calendar"].format(
+            country=country, subdivision=subdivision_name(calendar.holidays, subdivision) if subdivision else ""
+        ).replace(" ()", ""),
+        "make_up_workdays": has_make_up_workdays(calendar.holidays),
+        "own_calendar": calendar.own,
+    }
 
 
 def _customer_context(customer: Customer | None, fmt: Formatter, strings: dict[str, Any]) -> dict[str, Any]:

@@ -105,6 +105,9 @@ def _holiday_country(value: str) -> str:
 
     if value not in holidays.list_supported_countries():
         raise ValueError(f"{value!r} is not a holiday calendar the holidays library knows; use e.g. 'US', 'DE', 'CN'")
+    if len(value) != 2:
+        code = holidays.country_holidays(value).country
+        raise ValueError(f"{value!r} is a three-letter code; use the two-letter ISO 3166 code {code!r}")
     return value
 
 
@@ -216,6 +219,27 @@ class Defaults(Model):
     business_hours: BusinessHours = Field(description="The support day that business hours and days count in.")
     holidays: HolidayCountry = Field(description="Country whose public holidays are not business days, e.g. 'DE'.")
     holiday_subdivision: str | None = Field(default=None, description="State or province of that country, e.g. 'BY'.")
+
+
+class CustomerCalendar(Model):
+    """A customer's own support calendar; each part left out falls back to the provider's defaults."""
+
+    timezone: Timezone | None = Field(
+        default=None, description="IANA time zone the customer's support hours run in, e.g. 'America/Chicago'."
+    )
+    business_hours: BusinessHours | None = Field(
+        default=None, description="The customer's support day; the provider's default business hours when left out."
+    )
+    holidays: HolidayCountry | None = Field(
+        default=None,
+        description="Country whose public holidays are not business days for this customer, e.g. 'US'; naming one "
+        "drops the provider's holiday_subdivision.",
+    )
+    holiday_subdivision: str | None = Field(
+        default=None,
+        description="State or province whose holidays also apply, e.g. 'IA'; only national holidays when left out "
+        "of a calendar that names its own country.",
+    )
 
 
 class Provider(Model):
@@ -503,6 +527,10 @@ class Customer(Model):
     sites: list[Site] = Field(min_length=1, description="Plants and sites covered.")
     overrides: dict[str, Decimal] = Field(
         default={}, description="Negotiated values for fields the tier lists in customer_bounds."
+    )
+    calendar: CustomerCalendar | None = Field(
+        default=None,
+        description="Business hours, time zone and public holidays where the customer's differ from the provider's.",
     )
 
     @field_validator("effective_date", "offer_valid_until", mode="before")

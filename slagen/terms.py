@@ -6,9 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from slagen.model import WEEKDAYS, Bonus, Defaults, EarlyRenewal, ServiceCredits
+from slagen.calendars import Calendar, holiday_table
+from slagen.model import WEEKDAYS, Bonus, EarlyRenewal, ServiceCredits
 from slagen.units import Duration, Money
 
 HUNDRED = Decimal(100)
@@ -91,38 +93,44 @@ def days_in_month(month: dt.date) -> int:
 
 @dataclass
 class BusinessCalendar:
-    """When business hours and business days run: the provider's hours, weekdays, holidays and time zone."""
+    """When business hours and business days run on one contract's calendar (see calendars.resolve_calendar)."""
 
-    defaults: Defaults
+    calendar: Calendar
 
     @cached_property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.defaults.timezone)
+        return self.calendar.zone
 
     @cached_property
-    def _holidays(self) -> object:
-        import holidays
-
-        return holidays.country_holidays(self.defaults.holidays, subdiv=self.defaults.holiday_subdivision)
+    def _holidays(self) -> Any:
+        return holiday_table(self.calendar.holidays, self.calendar.holiday_subdivision)
 
     def is_business_day(self, day: dt.date) -> bool:
+        """A working weekday that is not a public holiday, or a weekend day the official calendar makes a
+        working day in place of a holiday (China's adjusted working days)."""
+        if day in self._holidays:  # also fills that year's make-up working days
+            return False
         weekday = WEEKDAYS[day.weekday()]
-        return weekday in self.defaults.business_hours.days and day not in self._holidays  # type: ignore[operator]
+        return weekday in self.calendar.business_hours.days or day in self._holidays.weekend_workdays
 
     def _open_close(self, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-        hours = self.defaults.business_hours
+        hours = self.calendar.business_hours
         return (
             dt.datetime.combine(day, hours.start, self.zone),
             dt.datetime.combine(day, hours.end, self.zone),
         )
 
     def deadline(self, start: dt.datetime, duration: Duration) -> dt.datetime:
-        """When a target of `duration` that starts at `start` (an aware datetime) falls due."""
+        """When a target of `duration` that starts at `start` (an aware datetime) falls due, in the calendar's zone.
+
+        Minutes and hours are real elapsed time: across a change to or from daylight saving time the wall
+        clock moves by one hour more or less. Calendar days and business days end at the same time of day.
+        """
         local = start.astimezone(self.zone)
-        if duration.unit == "minutes":
-            return local + dt.timedelta(minutes=float(duration.amount))
-        if duration.unit == "hours":
-            return local + dt.timedelta(hours=float(duration.amount))
+        if duration.unit in ("minutes", "hours"):
+            minutes = duration.amount * (60 if duration.unit == "hours" else 1)
+            elapsed = start.astimezone(dt.UTC) + dt.timedelta(minutes=float(minutes))
+            return elapsed.astimezone(self.zone)
         if duration.unit == "days":
             return local + dt.timedelta(days=float(duration.amount))
         if duration.unit == "business_days":

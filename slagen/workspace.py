@@ -12,6 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from slagen.calendars import subdivision_problem
 from slagen.errors import InputError, UsageError, collect
 from slagen.loader import Location, YamlDocument, dotted, read_yaml
 from slagen.model import Clause, Customer, Tier, WorkspaceConfig
@@ -208,6 +209,7 @@ def check_workspace(ws: Workspace) -> list[str]:
                         f"{logo!r} is not a file inside the workspace")
     for tier in ws.tiers.values():
         problems.extend(_check_tier(tier, ws, business_day))
+    problems.extend(_check_calendars(ws))
     for customer in ws.customers.values():
         problems.extend(_check_customer(customer, ws))
     ws.warnings.extend(_tier_ordering_warnings(ws, business_day))
@@ -295,6 +297,26 @@ def _numeric_at(model: Any, path: str) -> Decimal | int | None:
         else:
             return None
     return value if isinstance(value, (Decimal, int)) and not isinstance(value, bool) else None
+
+
+def _check_calendars(ws: Workspace) -> list[str]:
+    """Each holiday subdivision must be one of its country's: the provider's default and every customer's."""
+    defaults = ws.config.model.defaults
+    problems = []
+    if defaults.holiday_subdivision is not None:
+        problem = subdivision_problem(defaults.holidays, defaults.holiday_subdivision)
+        if problem:
+            where = ws.config.where("defaults", "holiday_subdivision")
+            problems.append(f"{where}: defaults.holiday_subdivision: {problem}")
+    for customer in ws.customers.values():
+        own = customer.model.calendar
+        if own is None or own.holiday_subdivision is None:
+            continue
+        problem = subdivision_problem(own.holidays or defaults.holidays, own.holiday_subdivision)
+        if problem:
+            where = customer.where("calendar", "holiday_subdivision")
+            problems.append(f"{where}: calendar.holiday_subdivision: {problem}")
+    return problems
 
 
 def _check_customer(customer: Sourced[Customer], ws: Workspace) -> list[str]:

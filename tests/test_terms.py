@@ -9,20 +9,20 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from slagen import terms
-from slagen.model import BusinessHours, Defaults, ServiceCredits
+from slagen.calendars import Calendar
+from slagen.model import BusinessHours, ServiceCredits
 from slagen.units import Duration, Money
 
 BERLIN = ZoneInfo("Europe/Berlin")
 CALENDAR = terms.BusinessCalendar(
-    Defaults(
-        currency="USD",
-        locale="en_US",
+    Calendar(
         timezone="Europe/Berlin",
         business_hours=BusinessHours.model_validate(
             {"start": "09:00", "end": "18:00", "days": ["mon", "tue", "wed", "thu", "fri"]}
         ),
         holidays="DE",
         holiday_subdivision="BY",
+        own=False,
     )
 )
 
