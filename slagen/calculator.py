@@ -63,7 +63,9 @@ class CreditReport:
     monthly_retainer: Money
     months: list[terms.MonthResult]
     annual_compliance: dict[int, Decimal]  # contract year -> mean compliance of the months given
-    bonus: dict[int, Money]  # contract year -> bonus if that year's compliance held (only full years)
+    # contract year -> the customer's performance credit against the renewal fee, for years that end a term
+    performance_credit: dict[int, Money]
+    ends_term: dict[int, bool]  # contract year -> a term ends in it (only such a year earns a performance credit)
     full_years: set[int]
     chronic_failure_from: dt.date | None
 
@@ -74,16 +76,18 @@ def calculate(tier: Tier, customer: Customer, currency: str, months: list[terms.
     if credits is None:
         raise InputError(f"tier {tier.id!r} has no service credits; nothing to calculate")
     annual = Money(tier.annual_retainer[currency], currency)
+    timeline = terms.Timeline(customer.effective_date, customer.initial_term_months, customer.renewal_term_months)
     results = terms.assess_credits(credits, annual, customer.effective_date, months)
     by_year: dict[int, list[terms.MonthInput]] = {}
     for entry in months:
-        by_year.setdefault(terms.contract_year(customer.effective_date, entry.month), []).append(entry)
+        by_year.setdefault(timeline.year_of(entry.month), []).append(entry)
     compliance = {year: terms.annual_compliance(entries) for year, entries in by_year.items()}
-    bonus: dict[int, Money] = {}
-    if tier.bonus is not None:
+    ends_term = {year: timeline.ends_term(year) for year in by_year}
+    performance: dict[int, Money] = {}
+    if tier.performance_credit is not None:
         for year, pct in compliance.items():
-            if pct is not None:
-                bonus[year] = terms.bonus_due(tier.bonus, annual, pct)
+            if pct is not None and ends_term[year]:
+                performance[year] = terms.performance_credit_due(tier.performance_credit, annual, pct)
     chronic = next((result.month for result in results if result.chronic_failure), None)
     return CreditReport(
         tier=tier.id,
@@ -92,7 +96,8 @@ def calculate(tier: Tier, customer: Customer, currency: str, months: list[terms.
         monthly_retainer=terms.monthly(annual),
         months=results,
         annual_compliance={year: pct for year, pct in compliance.items() if pct is not None},
-        bonus=bonus,
+        performance_credit=performance,
+        ends_term=ends_term,
         full_years={year for year, entries in by_year.items() if len(entries) == terms.MONTHS_PER_YEAR},
         chronic_failure_from=chronic,
     )
@@ -132,7 +137,11 @@ def report_json(report: CreditReport) -> dict[str, Any]:
                 "contract_year": year + 1,
                 "annual_compliance_pct": str(pct.quantize(Decimal("0.01"))),
                 "complete": year in report.full_years,
-                "bonus": _amount(report.bonus[year]) if year in report.bonus else None,
+                "ends_term": report.ends_term[year],
+                # the customer's credit against the renewal fee; null when the tier has none or the year ends no term
+                "performance_credit": _amount(report.performance_credit[year])
+                if year in report.performance_credit
+                else None,
             }
             for year, pct in sorted(report.annual_compliance.items())
         ],

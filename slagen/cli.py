@@ -384,7 +384,7 @@ def credits(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Service credits, running caps, bonus and chronic-failure right for months of measured compliance."""
+    """Service credits, running caps, the customer's performance credit and chronic-failure right, month by month."""
     from rich.console import Console
     from rich.table import Table
 
@@ -420,14 +420,17 @@ def credits(
         )
     console = Console()
     console.print(table)
+    performance = terms_of_customer.performance_credit
     for year, pct in sorted(report.annual_compliance.items()):
-        bonus = report.bonus.get(year)
-        complete = "" if year in report.full_years else " (year incomplete: the bonus is provisional)"
+        credit = report.performance_credit.get(year)
+        complete = "" if year in report.full_years else " (year incomplete: provisional)"
         line = f"Contract year {year + 1}: annual compliance {fmt.percent(pct.quantize(Decimal('0.01')))}"
-        if bonus is not None and bonus.amount > 0:
-            line += f", performance bonus {fmt.money(bonus)}{complete}"
-        elif terms_of_customer.bonus is not None:
-            line += f", no performance bonus (it needs more than {fmt.percent(terms_of_customer.bonus.above_pct)})"
+        if credit is not None and credit.amount > 0:
+            line += f", performance credit to the customer {fmt.money(credit)} off the renewal fee{complete}"
+        elif performance is not None and not report.ends_term[year]:
+            line += ", no performance credit (only the last contract year of a term earns one)"
+        elif performance is not None:
+            line += f", no performance credit (it needs more than {fmt.percent(performance.above_pct)})"
         console.print(line, highlight=False)
     if report.chronic_failure_from:
         console.print(

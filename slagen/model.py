@@ -394,9 +394,15 @@ class ServiceCredits(Model):
         return schedule
 
 
-class Bonus(Model):
-    above_pct: Percent = Field(description="Annual compliance above this percent earns the bonus, e.g. 95.")
-    credit_pct: Percent = Field(description="Bonus credit against the next renewal, in percent of its fee.")
+class PerformanceCredit(Model):
+    """A discount the customer earns on the next renewal fee when the provider's annual compliance stays high."""
+
+    above_pct: Percent = Field(
+        description="Annual compliance above this percent earns the customer the credit, e.g. 95."
+    )
+    credit_pct: Percent = Field(
+        description="Credit for the customer against the next renewal fee, in percent of that fee, e.g. 5."
+    )
 
 
 class EarlyRenewal(Model):
@@ -453,7 +459,11 @@ class Tier(Model):
     entitlements: Entitlements = Field(description="What the retainer includes.")
     availability: Availability | None = Field(default=None, description="Availability target, where one is promised.")
     service_credits: ServiceCredits | None = Field(default=None, description="Credits when targets are missed.")
-    bonus: Bonus | None = Field(default=None, description="Performance bonus for high annual compliance.")
+    performance_credit: PerformanceCredit | None = Field(
+        default=None,
+        description="Credit for the customer against the renewal fee when annual compliance is high; earned only "
+        "for the last Contract Year of a term.",
+    )
     early_renewal: EarlyRenewal | None = Field(default=None, description="Discount for renewing early.")
     prices: Prices = Field(description="Prices of extras.")
     invoicing: InvoicingSchedule = Field(

@@ -200,8 +200,14 @@ def additions(lower: TierView, upper: TierView, strings: dict[str, Any], busines
             items.append(adds["credits"].format(high=high))
         elif _credit_high(up) > _credit_high(low):
             items.append(adds["credits_better"].format(high=high, old=fmt.percent(_credit_high(low))))
-    if up.bonus is not None and low.bonus is None:
-        items.append(adds["bonus"].format(above=up_ctx["bonus"]["above"]))
+    if up.performance_credit is not None:
+        credit = up_ctx["performance_credit"]["credit"]
+        above = up_ctx["performance_credit"]["above"]
+        if low.performance_credit is None:
+            items.append(adds["performance_credit"].format(credit=credit, above=above))
+        elif up.performance_credit.credit_pct > low.performance_credit.credit_pct:
+            items.append(adds["performance_credit_better"].format(
+                credit=credit, above=above, old=low_ctx["performance_credit"]["credit"]))
     if up.early_renewal is not None:
         discount = up_ctx["early_renewal"]["discount"]
         if low.early_renewal is None:
@@ -263,14 +269,15 @@ def _extras(tier: Tier, context: dict[str, Any], strings: dict[str, Any]) -> dic
     """Amounts the sentences quote that the contract context only offers as worked examples."""
     fmt = _formatter(context, strings)
     annual = _annual(tier, context)
-    extras: dict[str, Any] = {"credit_high": None, "credit_high_amount": None, "bonus_amount": None,
+    extras: dict[str, Any] = {"credit_high": None, "credit_high_amount": None,
+                              "performance_credit_amount": None,
                               "renewal_amount": None}
     if tier.service_credits is not None:
         high = _credit_high(tier)
         extras["credit_high"] = fmt.percent(high)
         extras["credit_high_amount"] = fmt.money(terms.percent_of(terms.monthly(annual), high))
-    if tier.bonus is not None:
-        extras["bonus_amount"] = fmt.money(terms.percent_of(annual, tier.bonus.credit_pct))
+    if tier.performance_credit is not None:
+        extras["performance_credit_amount"] = fmt.money(terms.percent_of(annual, tier.performance_credit.credit_pct))
     if tier.early_renewal is not None:
         extras["renewal_amount"] = fmt.money(terms.percent_of(annual, tier.early_renewal.discount_pct))
     return extras

@@ -1,4 +1,5 @@
-"""The contract maths: business-calendar deadlines, service credits, bonuses and discounts, in exact Decimal."""
+"""The contract maths: business-calendar deadlines, terms and contract years, service and performance credits,
+discounts, in exact Decimal."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slagen.calendars import Calendar, holiday_table
-from slagen.model import WEEKDAYS, Bonus, EarlyRenewal, ServiceCredits
+from slagen.model import WEEKDAYS, EarlyRenewal, PerformanceCredit, ServiceCredits
 from slagen.units import Duration, Money
 
 HUNDRED = Decimal(100)
@@ -211,6 +212,42 @@ def contract_year(effective: dt.date, month: dt.date) -> int:
     return months // MONTHS_PER_YEAR
 
 
+@dataclass(frozen=True)
+class Timeline:
+    """How the agreement runs: Contract Years of twelve months from the Effective Date, and the terms (initial,
+    then renewals) that end after `initial_term_months` and every `renewal_term_months` after that."""
+
+    effective: dt.date
+    initial_term_months: int
+    renewal_term_months: int
+
+    def year_of(self, month: dt.date) -> int:
+        """The 0-based Contract Year a calendar month (its first day) falls in."""
+        return contract_year(self.effective, month)
+
+    def ends_term(self, year: int) -> bool:
+        """Whether a term ends within 0-based Contract Year `year` (at its end or inside it).
+
+        Only such a year is "the last Contract Year of the term then running", the one that can earn a performance
+        credit: with a 24-month initial term, year 0 does not, year 1 does.
+        """
+        start, end = MONTHS_PER_YEAR * year, MONTHS_PER_YEAR * (year + 1)
+        if self.initial_term_months > start:
+            return self.initial_term_months <= end
+        renewals = -(-(start + 1 - self.initial_term_months) // self.renewal_term_months)  # ceiling
+        return self.initial_term_months + renewals * self.renewal_term_months <= end
+
+    def term_ending_years(self, count: int) -> list[int]:
+        """The first `count` 0-based Contract Years in which a term ends."""
+        years: list[int] = []
+        year = 0
+        while len(years) < count:
+            if self.ends_term(year):
+                years.append(year)
+            year += 1
+        return years
+
+
 def assess_credits(
     credits: ServiceCredits, annual_retainer: Money, effective: dt.date, months: list[MonthInput]
 ) -> list[MonthResult]:
@@ -264,11 +301,16 @@ def annual_compliance(months: list[MonthInput]) -> Decimal | None:
     return sum((entry.compliance_pct for entry in months), Decimal(0)) / len(months)
 
 
-def bonus_due(bonus: Bonus, renewal_fee: Money, compliance_pct: Decimal) -> Money:
-    """The performance bonus credited against the renewal: only when compliance is above the threshold."""
-    if compliance_pct > bonus.above_pct:
-        return round_money(percent_of(renewal_fee, bonus.credit_pct))
+def performance_credit_due(terms: PerformanceCredit, renewal_fee: Money, compliance_pct: Decimal) -> Money:
+    """The customer's performance credit against the renewal fee: only when compliance is above the threshold."""
+    if compliance_pct > terms.above_pct:
+        return round_money(percent_of(renewal_fee, terms.credit_pct))
     return Money(Decimal(0), renewal_fee.currency)
+
+
+def less(fee: Money, credit: Money) -> Money:
+    """A fee after a credit or discount is deducted, never below zero."""
+    return Money(max(Decimal(0), fee.amount - credit.amount), fee.currency)
 
 
 def early_renewal_discount(terms: EarlyRenewal, renewal_fee: Money, days_before_expiry: int) -> Money:

@@ -247,10 +247,12 @@ def _check_tier(tier: Sourced[Tier], ws: Workspace, business_day: Decimal) -> li
                     f"service_credits.schedule[{index}].credit_pct: {step.credit_pct}% is above the monthly cap "
                     f"cap_per_period_pct {credits.cap_per_period_pct}%"
                 )
-        if model.bonus is not None and model.bonus.above_pct < credits.schedule[0].below_pct:
+        performance = model.performance_credit
+        if performance is not None and performance.above_pct < credits.schedule[0].below_pct:
             problems.append(
-                f"{tier.where('bonus', 'above_pct')}: bonus.above_pct: {model.bonus.above_pct}% is below the "
-                f"credit threshold {credits.schedule[0].below_pct}%; a month could earn a credit and a bonus"
+                f"{tier.where('performance_credit', 'above_pct')}: performance_credit.above_pct: "
+                f"{performance.above_pct}% is below the service-credit threshold {credits.schedule[0].below_pct}%; "
+                "a month could earn both a service credit and a performance credit"
             )
         if credits.metric == "availability" and model.availability is None:
             problems.append(

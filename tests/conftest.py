@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,6 +45,15 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     root = copy_workspace(tmp_path / "ws")
     monkeypatch.chdir(root)
     yield root
+
+
+def month_args(start: dt.date, values: list[int]) -> list[str]:
+    """`--compliance YYYY-MM=VALUE` options for consecutive months from `start`."""
+    args = []
+    for offset, value in enumerate(values):
+        index = start.month - 1 + offset
+        args += ["--compliance", f"{start.year + index // 12}-{index % 12 + 1:02d}={value}"]
+    return args
 
 
 def run_cli(*args: str) -> Result:

@@ -27,7 +27,7 @@ PREMIUM_TITLES_ACME = [
     "Customer Responsibilities",
     "Reporting and Governance",
     "Service Credits",
-    "Performance Bonus",
+    "Performance Credit",
     "Fees, Pricing and Renewal Incentives",
     "Term and Termination",
     "Limitation of Liability",

@@ -18,7 +18,7 @@ from slagen.model import ServiceCredits, Tier
 from slagen.templating import clause_environment
 from slagen.units import Money
 from slagen.workspace import load_workspace
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, month_args, run_cli
 
 WORKSPACE = load_workspace(REPO)
 STRINGS = load_strings(WORKSPACE, None)
@@ -36,13 +36,17 @@ def test_seed_example_through_the_cli() -> None:
     assert report["total_credit"] == "208.33"
 
 
-def test_table_output_names_credit_bonus_and_chronic_failure() -> None:
+def test_table_output_names_credit_performance_credit_and_chronic_failure() -> None:
     args = ["--workspace", str(REPO), "credits", "premium", "--customer", "acme"]
     for month, value in zip(range(1, 13), [96, 97, 98, 99, 96, 97, 98, 99, 96, 97, 98, 99], strict=True):
         args += ["--compliance", f"2026-{month:02d}={value}"]
     result = run_cli(*args)
     assert result.exit_code == 0
-    assert "Contract year 1: annual compliance 97.5%, performance bonus $2,500.00" in " ".join(result.stdout.split())
+    assert (
+        "Contract year 1: annual compliance 97.5%, performance credit to the customer $2,500.00 off the renewal fee"
+        in " ".join(result.stdout.split())
+    )
+    assert "bonus" not in result.stdout.lower()
     assert "Chronic failure" not in result.stdout
 
 
@@ -90,7 +94,7 @@ def credit_terms(draw: st.DrawFn) -> ServiceCredits:
 retainers = st.decimals(min_value=1, max_value=10_000_000, places=2).map(lambda amount: Money(amount, "USD"))
 
 
-def as_months(values: list[Decimal]) -> list[terms.MonthInput]:
+def asmonth_args(values: list[Decimal]) -> list[terms.MonthInput]:
     return [
         terms.MonthInput(dt.date(2026 + index // 12, index % 12 + 1, 1), value) for index, value in enumerate(values)
     ]
@@ -99,7 +103,7 @@ def as_months(values: list[Decimal]) -> list[terms.MonthInput]:
 @settings(max_examples=200, deadline=None)
 @given(credit_terms(), retainers, st.lists(percent, min_size=1, max_size=24))
 def test_credits_never_exceed_any_cap(credits: ServiceCredits, retainer: Money, values: list[Decimal]) -> None:
-    results = terms.assess_credits(credits, retainer, dt.date(2026, 1, 1), as_months(values))
+    results = terms.assess_credits(credits, retainer, dt.date(2026, 1, 1), asmonth_args(values))
     month_cap = terms.round_money(terms.percent_of(terms.monthly(retainer), credits.cap_per_period_pct)).amount
     for result in results:
         assert 0 <= result.credit.amount <= month_cap
@@ -114,8 +118,8 @@ def test_credits_never_decrease_when_compliance_falls(
     index = data.draw(st.integers(0, len(values) - 1))
     worse = list(values)
     worse[index] = data.draw(st.decimals(min_value=0, max_value=values[index], places=1))
-    before = terms.assess_credits(credits, retainer, dt.date(2026, 1, 1), as_months(values))
-    after = terms.assess_credits(credits, retainer, dt.date(2026, 1, 1), as_months(worse))
+    before = terms.assess_credits(credits, retainer, dt.date(2026, 1, 1), asmonth_args(values))
+    after = terms.assess_credits(credits, retainer, dt.date(2026, 1, 1), asmonth_args(worse))
     assert sum(r.credit.amount for r in after) >= sum(r.credit.amount for r in before)
 
 
@@ -126,7 +130,7 @@ def test_no_credit_when_every_month_meets_the_threshold(
 ) -> None:
     good = st.decimals(min_value=credits.schedule[0].below_pct, max_value=100, places=1)
     values = data.draw(st.lists(good, min_size=1, max_size=24))
-    results = terms.assess_credits(credits, retainer, dt.date(2026, 1, 1), as_months(values))
+    results = terms.assess_credits(credits, retainer, dt.date(2026, 1, 1), asmonth_args(values))
     assert all(result.credit.amount == 0 and not result.missed for result in results)
 
 
@@ -136,13 +140,13 @@ def test_rendered_worked_example_equals_the_calculator(credits: ServiceCredits, 
     base = WORKSPACE.tiers["premium"].model
     tier = Tier.model_validate(
         base.model_dump() | {"service_credits": credits.model_dump(), "annual_retainer": {"USD": annual},
-                             "bonus": None}
+                             "performance_credit": None}
     )
     context = build_context(WORKSPACE.config.model, tier, WORKSPACE.customers["acme"].model, STRINGS)
     clause = WORKSPACE.clauses["service-credits"].model
     text = " ".join(clause_environment().from_string(clause.body).render(context).replace("\\", "").split())
     n = credits.consecutive_periods
-    months = as_months([Decimal(88)] * (n - 1) + [Decimal(86)])
+    months = asmonth_args([Decimal(88)] * (n - 1) + [Decimal(86)])
     months = [terms.MonthInput(dt.date(2026, 3 + i, 1), m.compliance_pct) for i, m in enumerate(months)]
     expected = terms.assess_credits(credits, Money(annual, "USD"), dt.date(2026, 3, 1), months)[-1].credit
     fmt = Formatter("en_US", STRINGS)
@@ -155,3 +159,46 @@ def test_worked_example_in_the_built_contract(tmp_path: Path) -> None:
                   if isinstance(block, Paragraph)]
     example = next(text for text in paragraphs if "88% in March 2026" in text)
     assert "The credit for April 2026 is $208.33, that is 5% of the Monthly Retainer of $4,166.67." in example
+
+
+# ---------------------------------------------------------------- performance credit: which year earns it
+
+
+def test_first_year_of_a_24_month_term_earns_no_performance_credit() -> None:
+    # nordwerk: 24-month initial term from March 2026; the clause grants the credit for the term's last year only
+    args = ["--workspace", str(REPO), "credits", "standard", "--customer", "nordwerk"]
+    result = run_cli(*args, *month_args(dt.date(2026, 3, 1), [97] * 12 + [96] * 12), "--json")
+    assert result.exit_code == 0, result.stderr
+    years = json.loads(result.stdout)["years"]
+    assert [(year["contract_year"], year["ends_term"], year["performance_credit"]) for year in years] == [
+        (1, False, None),
+        (2, True, "414.00"),  # 3% of EUR 13,800
+    ]
+    assert "bonus" not in result.stdout
+    text = run_cli(*args, *month_args(dt.date(2026, 3, 1), [97] * 12))
+    assert text.exit_code == 0
+    assert (
+        "Contract year 1: annual compliance 97 %, no performance credit (only the last contract year of a term "
+        "earns one)" in " ".join(text.stdout.split())
+    )
+
+
+def test_performance_credit_worked_example_equals_the_calculator() -> None:
+    """The built contracts name a year and an amount; `slagen credits --json` credits that same amount for that year."""
+    cases = (("premium", "acme", dt.date(2026, 1, 1)), ("standard", "nordwerk", dt.date(2026, 3, 1)))
+    for tier, customer, start in cases:
+        document, _ = build_document(WORKSPACE, Job(WORKSPACE.tiers[tier], WORKSPACE.customers[customer]), STRINGS)
+        paragraphs = [" ".join(plain_text(block.inlines).split()) for block in document.blocks
+                      if isinstance(block, Paragraph)]
+        example = next(text for text in paragraphs if text.startswith("If the Annual Compliance for Contract Year"))
+        year = int(example.split("Contract Year ")[1].split()[0])
+        months = month_args(start, [90] * 12 * (year - 1) + [96] * 12)
+        result = run_cli("--workspace", str(REPO), "credits", tier, "--customer", customer, *months, "--json")
+        report = json.loads(result.stdout)
+        credited = next(item for item in report["years"] if item["contract_year"] == year)["performance_credit"]
+        assert credited is not None and Decimal(credited) > 0
+        fmt = Formatter(WORKSPACE.customers[customer].model.locale or "en_US", STRINGS)
+        amount = " ".join(fmt.money(Money(Decimal(credited), report["currency"])).split())
+        assert f"the Performance Credit is {amount}" in example
+        earlier = [item["performance_credit"] for item in report["years"] if item["contract_year"] < year]
+        assert earlier == [None] * (year - 1)

@@ -61,7 +61,10 @@ MENTIONS: list[Mention] = [
     Mention("prepaid block of hours", r"\bprepaid block\b", lambda t: t.prices.hour_block is not None,
             re.IGNORECASE),
     Mention("Availability target", r"\bAvailability\b", lambda t: t.availability is not None),
-    Mention("performance bonus", r"\bbonus\b", lambda t: t.bonus is not None, re.IGNORECASE),
+    Mention("performance credit", r"\bperformance credit\b", lambda t: t.performance_credit is not None,
+            re.IGNORECASE),
+    Mention("bonus (the provider earns none; the performance credit is the customer's)", r"\bbonus\b",
+            lambda t: False, re.IGNORECASE),
     Mention("early renewal", r"\bearly renewal\b", lambda t: t.early_renewal is not None, re.IGNORECASE),
     Mention("webinars", r"\bwebinars?\b", lambda t: t.entitlements.webinars_per_year > 0, re.IGNORECASE),
 ]

@@ -301,7 +301,7 @@ def test_renumbering_alone_is_no_change(redline: tuple[Path, dict]) -> None:
         "data-protection",
         "service-targets",
         "service-credits",
-        "performance-bonus",
+        "performance-credit",
         "renewal-and-pricing",
         "liability",
         "reporting",

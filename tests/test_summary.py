@@ -98,9 +98,10 @@ def test_acme_premium_numbers(summaries: dict[Any, Path]) -> None:
     assert "Acme Fiber Ingredients, Inc." in text
     assert "$50,000.00" in text and "invoiced quarterly in advance, $12,500.00 a quarter" in text
     assert "December 31, 2026" in text  # the offer's validity
-    # credits and bonus in one sentence each, with acme's negotiated 25 % cap capping the 20 % top step
+    # service and performance credits in one sentence each, with acme's negotiated 25 % cap capping the 20 % top step
     assert "you get 5% of the monthly retainer back ($208.33), rising to 20% ($833.33)" in text
-    assert "a bonus of 5% of the renewal fee ($2,500.00)" in text
+    assert "is above 95% and you renew, you get 5% off the renewal fee ($2,500.00)" in text
+    assert "bonus" not in text.lower()
     assert "A named engineer who knows your plants" in text
     assert "Tier-3 R&D or equipment maker (OEM)" in text
 
@@ -120,7 +121,7 @@ def test_blank_summary_shows_placeholders(summaries: dict[Any, Path]) -> None:
 def test_basic_says_it_has_no_credits(summaries: dict[Any, Path]) -> None:
     text = flat(PdfReader(summaries[("basic", "huaxin")]).pages[0].extract_text())
     assert "¥36,000.00" in text
-    assert "This tier carries no service credits or performance bonus." in text
+    assert "This tier carries no service credits or performance credit." in text
     assert "Service credits" not in text.replace("SERVICE CREDITS", "")
 
 
@@ -227,7 +228,7 @@ def test_additions_are_derived_from_the_data(workspace_context: Any) -> None:
     assert "Support by phone and on-site visits" in standard
     assert "24 remote incident investigations a year (was 8)" in standard
     assert "Service credits up to 5% of the monthly retainer" in standard
-    assert "Performance bonus above 95% annual compliance" in standard
+    assert "Performance credit: 3% off the renewal fee above 95% annual compliance" in standard
     assert not any("webinar" in item for item in standard)  # 4 a year in both: not an addition
     premium = additions(views["standard"], views["premium"], strings, business_day)
     assert premium[:3] == [
@@ -239,6 +240,7 @@ def test_additions_are_derived_from_the_data(workspace_context: Any) -> None:
     assert "Monthly performance reviews (was quarterly)" in premium
     assert "Critical spare parts dispatched within 48–72 hours (was 7–10 days)" in premium
     assert "Service credits up to 20% of the monthly retainer (was 5%)" in premium
+    assert "Performance credit: 5% off the renewal fee above 95% (was 3%)" in premium
     # going down a tier adds nothing
     assert additions(views["premium"], views["basic"], strings, business_day) == []
 

@@ -1,4 +1,4 @@
-"""The contract maths: business calendar deadlines, downtime on real month lengths, credits, bonus, discount."""
+"""The contract maths: business calendar deadlines, real month lengths, credits, performance credit, discount."""
 
 from __future__ import annotations
 
@@ -104,12 +104,13 @@ def test_annual_cap_limits_the_running_total() -> None:
     assert all(result.year_total.amount <= result.year_cap.amount for result in results)
 
 
-def test_bonus_and_early_renewal() -> None:
-    from slagen.model import Bonus, EarlyRenewal
+def test_performance_credit_and_early_renewal() -> None:
+    from slagen.model import EarlyRenewal, PerformanceCredit
 
-    bonus = Bonus(above_pct=Decimal(95), credit_pct=Decimal(5))
-    assert terms.bonus_due(bonus, RETAINER, Decimal("95.5")).amount == Decimal("2500.00")
-    assert terms.bonus_due(bonus, RETAINER, Decimal(95)).amount == 0  # "above", not "at"
+    performance = PerformanceCredit(above_pct=Decimal(95), credit_pct=Decimal(5))
+    assert terms.performance_credit_due(performance, RETAINER, Decimal("95.5")).amount == Decimal("2500.00")
+    assert terms.performance_credit_due(performance, RETAINER, Decimal(95)).amount == 0  # "above", not "at"
+    assert terms.less(RETAINER, Money(Decimal("2500.00"), "USD")).amount == Decimal("47500.00")
     renewal = EarlyRenewal(min_days_before=60, max_days_before=90, discount_pct=Decimal(5))
     assert terms.early_renewal_discount(renewal, RETAINER, 75).amount == Decimal("2500.00")
     assert terms.early_renewal_discount(renewal, RETAINER, 30).amount == 0
@@ -118,3 +119,23 @@ def test_bonus_and_early_renewal() -> None:
 def test_rounding_is_half_up_to_the_currency_unit() -> None:
     assert terms.round_money(Money(Decimal("208.335"), "USD")).amount == Decimal("208.34")
     assert terms.round_money(Money(Decimal("1234.5"), "JPY")).amount == Decimal("1235")
+
+
+@pytest.mark.parametrize(
+    ("initial", "renewal", "ending"),
+    [
+        (12, 12, [0, 1, 2, 3]),  # every year ends a term
+        (24, 12, [1, 2, 3, 4]),  # year 1 (index 0) of a 24-month term ends none
+        (36, 24, [2, 4, 6, 8]),
+        (12, 24, [0, 2, 4, 6]),
+        (18, 12, [1, 2, 3, 4]),  # a term ending inside a year: that year is the term's last
+        (6, 6, [0, 1, 2, 3]),  # two terms end in each year: counted once
+    ],
+)
+def test_contract_years_that_end_a_term(initial: int, renewal: int, ending: list[int]) -> None:
+    timeline = terms.Timeline(dt.date(2026, 3, 1), initial, renewal)
+    assert timeline.term_ending_years(4) == ending
+    assert [timeline.ends_term(year) for year in range(ending[-1] + 1)] == [
+        year in ending for year in range(ending[-1] + 1)
+    ]
+    assert timeline.year_of(dt.date(2027, 2, 1)) == 0 and timeline.year_of(dt.date(2027, 3, 1)) == 1
