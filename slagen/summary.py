@@ -200,14 +200,8 @@ def additions(lower: TierView, upper: TierView, strings: dict[str, Any], busines
             items.append(adds["credits"].format(high=high))
         elif _credit_high(up) > _credit_high(low):
             items.append(adds["credits_better"].format(high=high, old=fmt.percent(_credit_high(low))))
-    if up.performance_credit is not None:
-        credit = up_ctx["performance_credit"]["credit"]
-        above = up_ctx["performance_credit"]["above"]
-        if low.performance_credit is None:
-            items.append(adds["performance_credit"].format(credit=credit, above=above))
-        elif up.performance_credit.credit_pct > low.performance_credit.credit_pct:
-            items.append(adds["performance_credit_better"].format(
-                credit=credit, above=above, old=low_ctx["performance_credit"]["credit"]))
+    if up.performance_credit is not None and low.performance_credit is None:
+        items.append(adds["performance_credit"].format(above=up_ctx["performance_credit"]["above"]))
     if up.early_renewal is not None:
         discount = up_ctx["early_renewal"]["discount"]
         if low.early_renewal is None:
