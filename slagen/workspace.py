@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from slagen.calendars import subdivision_problem
+from slagen.checks import Finding, cap_findings, early_renewal_finding, offer_finding
 from slagen.errors import InputError, UsageError, collect
 from slagen.loader import Location, YamlDocument, dotted, read_yaml
 from slagen.model import Clause, Customer, Tier, WorkspaceConfig
@@ -213,7 +214,57 @@ def check_workspace(ws: Workspace) -> list[str]:
     for customer in ws.customers.values():
         problems.extend(_check_customer(customer, ws))
     ws.warnings.extend(_tier_ordering_warnings(ws, business_day))
+    ws.warnings.extend(_draft_warnings(ws))
+    ws.warnings.extend(_term_warnings(ws))
     return problems
+
+
+def _draft_warnings(ws: Workspace) -> list[str]:
+    warnings = []
+    for tier in ws.tiers.values():
+        for index, clause_id in enumerate(tier.model.clauses):
+            clause = ws.clauses.get(clause_id)
+            if clause is not None and clause.model.status == "draft":
+                warnings.append(
+                    f"{tier.where('clauses', index)}: clauses[{index}]: warning: clause {clause_id!r} is a draft "
+                    f"({clause.where('status')}: status: draft); approve it before a contract is signed"
+                )
+    return warnings
+
+
+def _term_warnings(ws: Workspace) -> list[str]:
+    """Terms that are valid but mean nothing (see slagen.checks), for each tier and as each customer has it."""
+    def line(source: Sourced[Any], finding: Finding, field: str | None = None, prefix: str = "") -> str:
+        return f"{source.where(*finding.location)}: {field or finding.field}: warning: {prefix}{finding.message}"
+
+    warnings = []
+    for tier in ws.tiers.values():
+        if tier.model.service_credits is not None:
+            warnings += [line(tier, finding) for finding in cap_findings(tier.model.service_credits)]
+    for customer in ws.customers.values():
+        for tier_id in customer.model.tiers:
+            if tier_id not in ws.tiers:
+                continue
+            published = ws.tiers[tier_id].model
+            try:
+                terms = apply_overrides(published, customer)
+            except InputError:
+                continue  # reported as an error already
+            if terms.service_credits is not None and published.service_credits is not None:
+                known = {finding.field for finding in cap_findings(published.service_credits)}  # said above
+                changed = [path for path in customer.model.overrides if path.startswith("service_credits.")]
+                for finding in cap_findings(terms.service_credits):
+                    if finding.field in known or not changed:
+                        continue
+                    path = finding.field if finding.field in changed else changed[0]
+                    at = Finding(("overrides", path), f"overrides.{path}", finding.message)
+                    warnings.append(line(customer, at, prefix=f"for tier {tier_id!r}, "))
+            if terms.early_renewal is not None:
+                renewal = early_renewal_finding(tier_id, terms.early_renewal, customer.model)
+                warnings += [line(customer, renewal)] if renewal else []
+        offer = offer_finding(customer.model)
+        warnings += [line(customer, offer)] if offer else []
+    return warnings
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -114,7 +114,7 @@ def test_every_number_from_the_yaml(built: Path, kind: str) -> None:
         "1 hour", "8 hours", "4 hours", "24 hours", "1 business day", "3 business days",
         "2 business days", "10 business days",  # every severity target
         "January 1, 2026",  # effective date, en_US
-        "$1,041.67",  # the monthly cap after acme's negotiated 25 % override
+        "$625.00",  # the monthly cap after acme's negotiated 15 % override
         "$208.33",  # the worked example: 5 % of the monthly retainer
         "43.2 minutes", "44.64 minutes", "40.32 minutes",  # allowed downtime on real month lengths
     ):

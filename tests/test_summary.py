@@ -97,9 +97,9 @@ def test_acme_premium_numbers(summaries: dict[Any, Path]) -> None:
     text = flat(PdfReader(summaries[("premium", "acme")]).pages[0].extract_text())
     assert "Acme Fiber Ingredients, Inc." in text
     assert "$50,000.00" in text and "invoiced quarterly in advance, $12,500.00 a quarter" in text
-    assert "December 31, 2026" in text  # the offer's validity
-    # service and performance credits in one sentence each, with acme's negotiated 25 % cap capping the 20 % top step
-    assert "you get 5% of the monthly retainer back ($208.33), rising to 20% ($833.33)" in text
+    assert "December 15, 2025" in text  # the offer's validity, before the effective date
+    # service and performance credits in one sentence each, with acme's negotiated 15 % cap capping the 20 % top step
+    assert "you get 5% of the monthly retainer back ($208.33), rising to 15% ($625.00)" in text
     assert "is above 95% and you renew, you get 5% off the renewal fee ($2,500.00)" in text
     assert "bonus" not in text.lower()
     assert "A named engineer who knows your plants" in text
