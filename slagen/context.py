@@ -24,6 +24,7 @@ from slagen.calendars import (
     timezone_name,
 )
 from slagen.document import REF_PREFIX
+from slagen.escalation import escalation_context
 from slagen.model import WEEKDAYS, Customer, Tier, WorkspaceConfig
 from slagen.pricing import pricing_context
 from slagen.units import Duration, DurationRange, Money
@@ -131,6 +132,9 @@ def build_context(
     annual = Money(tier.annual_retainer[currency], currency)
     monthly_fee = terms.monthly(annual)
     calendar = resolve_calendar(defaults, customer)
+    escalation = escalation_context(
+        config, tier, fmt.duration, strings["severity_labels"], lambda items: _join(items, strings)
+    )
 
     ctx: dict[str, Any] = {
         "ref": ref,
@@ -144,16 +148,9 @@ def build_context(
             "channels": [
                 channel.model_dump() for channel in provider.channels if channel.kind in tier.coverage.channels
             ],
-            "escalation": [
-                {
-                    "level": level.level,
-                    "role": level.role,
-                    "contact": level.contact,
-                    "handover_target": fmt.duration(level.handover_target) if level.handover_target else None,
-                }
-                for level in provider.escalation
-            ],
+            "escalation": escalation["levels"],
         },
+        "escalation": escalation,
         "customer": _customer_context(customer, fmt, strings),
         "contract": _contract_context(customer, fmt, strings)
         | {
@@ -303,6 +300,8 @@ def _tier_context(
                 "response": fmt.duration(target.response),
                 "resolution": fmt.duration(target.resolution),
                 "coverage_24x7": target.coverage == "24x7",
+                "in_clock_hours": target.response.unit in ("minutes", "hours")
+                or target.resolution.unit in ("minutes", "hours"),
             }
             for sev, target in tier.targets.items()
         ],

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from slagen.calendars import subdivision_problem
 from slagen.checks import Finding, cap_findings, early_renewal_finding, offer_finding
 from slagen.errors import InputError, UsageError, collect
+from slagen.escalation import escalation_problems
 from slagen.loader import Location, YamlDocument, dotted, read_yaml
 from slagen.model import Clause, Customer, Tier, WorkspaceConfig
 
@@ -211,6 +212,8 @@ def check_workspace(ws: Workspace) -> list[str]:
     for tier in ws.tiers.values():
         problems.extend(_check_tier(tier, ws, business_day))
     problems.extend(_check_calendars(ws))
+    if not problems:  # the fit rule computes deadlines, so it needs calendars that work
+        problems.extend(escalation_problems(ws))
     for customer in ws.customers.values():
         problems.extend(_check_customer(customer, ws))
     ws.warnings.extend(_tier_ordering_warnings(ws, business_day))

@@ -103,7 +103,7 @@ def test_acme_premium_numbers(summaries: dict[Any, Path]) -> None:
     assert "is above 95% and you renew, you get 5% off the renewal fee ($2,500.00)" in text
     assert "bonus" not in text.lower()
     assert "A named engineer who knows your plants" in text
-    assert "Tier-3 R&D or equipment maker (OEM)" in text
+    assert "Tier-3 R&D or equipment maker" in text and "takes over Sev-1 and Sev-2 within 4 hours" in text
 
 
 def test_nordwerk_in_euro_and_german_number_format(summaries: dict[Any, Path]) -> None:
