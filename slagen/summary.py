@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from slagen import terms
+from slagen.calendars import resolve_calendar
 from slagen.context import Formatter, build_context, page_size
 from slagen.document import Document
 from slagen.errors import BuildError, InputError, TemplateError
@@ -99,6 +100,11 @@ def _join(items: list[str], strings: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------- entitlements
+
+
+def _business_day(ws: Workspace, customer: Sourced[Customer] | None) -> Decimal:
+    """Business hours in one of the customer's business days (their calendar, else the provider's)."""
+    return resolve_calendar(ws.config.model.defaults, customer.model if customer else None).business_hours.hours_per_day
 
 
 def _hours(value: Duration | DurationRange, business_day: Decimal) -> Decimal:
@@ -282,7 +288,7 @@ def summary_data(
 ) -> dict[str, Any]:
     """Everything summary.html.j2 sees: the contract context plus the page's own few values."""
     tier = terms_for(job.tier.model, job.customer)
-    business_day = ws.config.model.defaults.business_hours.hours_per_day
+    business_day = _business_day(ws, job.customer)
     return {
         **context,
         "strings": strings,
@@ -453,7 +459,7 @@ def render_summary(
 
 def tier_views(ws: Workspace, customer: Sourced[Customer] | None, strings: dict[str, Any]) -> list[TierView]:
     """Every tier, lowest level first; a customer's own tiers as negotiated (overrides), the others as published."""
-    business_day = ws.config.model.defaults.business_hours.hours_per_day
+    business_day = _business_day(ws, customer)
     currency = (customer.model.currency if customer else None) or ws.config.model.defaults.currency
     views = []
     for sourced in sorted(ws.tiers.values(), key=lambda item: (item.model.level, item.model.id)):
@@ -472,10 +478,14 @@ def tier_views(ws: Workspace, customer: Sourced[Customer] | None, strings: dict[
 
 
 def compare_data(
-    ws: Workspace, views: list[TierView], strings: dict[str, Any], document: Document
+    ws: Workspace,
+    views: list[TierView],
+    strings: dict[str, Any],
+    document: Document,
+    customer: Sourced[Customer] | None = None,
 ) -> dict[str, Any]:
     """Everything compare.html.j2 sees: one column per tier with what it adds over the one before."""
-    business_day = ws.config.model.defaults.business_hours.hours_per_day
+    business_day = _business_day(ws, customer)
     columns = []
     for index, view in enumerate(views):
         lower = views[index - 1] if index else None
@@ -524,7 +534,7 @@ def render_compare(
         keywords=", ".join(view.model.id for view in views),
         created=source_date(customer.model if customer else None).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
-    data = compare_data(ws, views, strings, document)
+    data = compare_data(ws, views, strings, document, customer)
     environment = _environment(ws, templates)
     layout = fit_one_page(
         lambda density: _render_template(environment, COMPARE_TEMPLATE, data | {"density": density}),
