@@ -32,6 +32,7 @@ notice_days: 30
 currency: {currency}
 locale: {locale}
 products: [polydextrose]
+applications: [fibre-enriched beverages]
 sites: [{{name: Plant {n}, country: {country}}}]
 """
 LOCALES = (("USD", "en_US", "US"), ("EUR", "de_DE", "DE"), ("CNY", "zh_CN", "CN"))

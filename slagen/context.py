@@ -217,6 +217,8 @@ def _customer_context(customer: Customer | None, fmt: Formatter, strings: dict[s
             "signatory": {"name": blank["signatory_name"], "title": blank["signatory_title"]},
             "products": [blank["products"]],
             "products_text": blank["products"],
+            "applications": [blank["applications"]],
+            "applications_text": blank["applications"],
             "sites": [{"name": blank["sites"], "city": None, "country": ""}],
             "sites_text": blank["sites"],
             "is_blank": True,
@@ -234,6 +236,8 @@ def _customer_context(customer: Customer | None, fmt: Formatter, strings: dict[s
         "signatory": customer.signatory.model_dump(),
         "products": list(customer.products),
         "products_text": _join(list(customer.products), strings),
+        "applications": list(customer.applications),
+        "applications_text": _join(list(customer.applications), strings),
         "sites": sites,
         "sites_text": _join(
             [f"{site['name']} ({site['city'] + ', ' if site['city'] else ''}{site['country']})" for site in sites],

@@ -44,6 +44,17 @@ def _not_blank(value: str) -> str:
 Text = Annotated[str, AfterValidator(_clean_text), AfterValidator(_not_blank)]
 Line = Annotated[Text, AfterValidator(_single_line)]
 
+
+def _unique(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for value in values:
+        key = " ".join(value.casefold().split())
+        if key in seen:
+            raise ValueError(f"{value!r} is listed twice; name each entry once")
+        seen.add(key)
+    return values
+
+
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -272,7 +283,7 @@ class CustomerCalendar(Model):
 
 class Provider(Model):
     legal_name: Line = Field(description="The supplier's registered legal name.")
-    short_name: Line = Field(description="The name used in running text, e.g. 'Helix'.")
+    short_name: Line = Field(description="The name used in running text, e.g. 'Quellmark'.")
     address: list[Line] = Field(min_length=1, description="Registered address, one line per entry.")
     registration: Line | None = Field(default=None, description="Company registration, e.g. 'HRB 12345, Munich'.")
     signatory: Signatory = Field(description="Who signs for the provider.")
@@ -369,7 +380,9 @@ class Entitlements(Model):
     pilot_samples_dispatch: DurationRange | None = Field(
         default=None, description="Dispatch time for pilot samples, e.g. '48-72 hours'."
     )
-    named_engineer: bool = Field(default=False, description="A named engineer knows the customer's plants.")
+    named_engineer: bool = Field(
+        default=False, description="A named application engineer knows the customer's applications and sites."
+    )
     technical_account_manager: bool = Field(default=False, description="A named technical account manager.")
     success_milestones: bool = Field(default=False, description="Co-developed success milestones.")
     nps_tracking: bool = Field(default=False, description="Net Promoter Score tracked and reported.")
@@ -491,7 +504,7 @@ class Tier(Model):
 
     id: Slug = Field(description="Identifier used on the command line, e.g. 'premium'.")
     name: Line = Field(description="Display name, e.g. 'Premium'.")
-    tagline: Line = Field(description="One line for the summary, e.g. 'A named engineer for your plants'.")
+    tagline: Line = Field(description="One line for the summary, e.g. 'A named application engineer for your lines'.")
     level: int = Field(ge=1, le=20, description="Order from cheapest (1) upward, for comparisons.")
     annual_retainer: PriceList = Field(description="Annual retainer per currency, e.g. {USD: 50000, EUR: 46000}.")
     coverage: Coverage = Field(description="Support hours and channels.")
@@ -573,7 +586,13 @@ class Customer(Model):
         "'monthly', always in advance.",
     )
     locale: LocaleId | None = Field(default=None, description="Overrides the provider's locale.")
-    products: list[Line] = Field(min_length=1, description="Products covered, e.g. 'polydextrose'.")
+    products: Annotated[list[Line], AfterValidator(_unique)] = Field(
+        min_length=1, description="The provider's products the customer uses, e.g. 'polydextrose'."
+    )
+    applications: Annotated[list[Line], AfterValidator(_unique)] = Field(
+        min_length=1,
+        description="The customer's applications and processes the support covers, e.g. 'direct-compression tablets'.",
+    )
     sites: list[Site] = Field(min_length=1, description="Plants and sites covered.")
     overrides: dict[str, Decimal] = Field(
         default={}, description="Negotiated values for fields the tier lists in customer_bounds."

@@ -272,7 +272,7 @@ def changed_acme(workspace: Path, baseline: Path) -> Iterator[Path]:
     """The workspace with the baseline outputs in dist/ and a customer change that new outputs would show."""
     shutil.copytree(baseline, workspace / "dist")
     acme = workspace / "examples" / "customers" / "acme.yaml"
-    acme.write_text(acme.read_text().replace("Acme Fiber Ingredients, Inc.", "Acme Fibre Holdings, Inc."))
+    acme.write_text(acme.read_text().replace("Acme Nutraceuticals, Inc.", "Acme Nutrition Holdings, Inc."))
     yield workspace / "dist"
 
 
@@ -371,7 +371,7 @@ def test_two_builds_of_one_document_take_turns(
         os.close(folder)
     assert waited.exit_code == 0, waited.stderr
     assert time.monotonic() - started >= 1.0
-    assert "Acme Fibre Holdings" in output_text(changed_acme / "acme" / "acme-premium-sla.docx")
+    assert "Acme Nutrition Holdings" in output_text(changed_acme / "acme" / "acme-premium-sla.docx")
 
 
 def test_out_may_point_outside_the_workspace(workspace: Path) -> None:

@@ -104,8 +104,8 @@ def test_every_number_from_the_yaml(built: Path, kind: str) -> None:
     text = docx_text(path) if kind == "docx" else pdf_text(path)
     flat = " ".join(text.split())
     for expected in (
-        "Acme Fiber Ingredients, Inc.",
-        "Helix Process Systems GmbH",
+        "Acme Nutraceuticals, Inc.",
+        "Quellmark Functional Ingredients GmbH",
         "$50,000.00",  # annual retainer
         "$4,166.67",  # monthly retainer
         "$1,350.00",  # 10-hour block
@@ -117,8 +117,21 @@ def test_every_number_from_the_yaml(built: Path, kind: str) -> None:
         "$625.00",  # the monthly cap after acme's negotiated 15 % override
         "$208.33",  # the worked example: 5 % of the monthly retainer
         "43.2 minutes", "44.64 minutes", "40.32 minutes",  # allowed downtime on real month lengths
+        "microcrystalline cellulose and polydextrose",  # acme's products, joined with "and"
+        "direct-compression tablets for dietary supplements",  # acme's applications
+        "fiber drink powders",
+        "Cedar Rapids tablet plant, Cedar Rapids, United States",
     ):
         assert expected in flat, f"{expected!r} missing from the {kind}"
+
+
+def test_the_contract_describes_the_ingredient_supplier_relationship(built: Path) -> None:
+    flat = " ".join(docx_text(built / "acme-premium-sla.docx").split())
+    assert '"Supported Application" means the use of the Products' in flat
+    assert '"Supplied Equipment" means any dosing or feeding equipment' in flat
+    assert "the following products supplied by the Provider (the \"Products\")" in flat
+    assert "Tablet capping above the agreed limit on an MCC-based formulation, batch loss likely" in flat
+    assert "Supported System" not in flat and "installed-base" not in flat
 
 
 def test_docx_structure(built: Path) -> None:
@@ -134,19 +147,19 @@ def test_docx_structure(built: Path) -> None:
     assert "%1.%2" in numbering_xml and "<w:numPr>" in styles_xml
     word = docx.Document(str(built / "acme-premium-sla.docx"))
     properties = word.core_properties
-    assert (properties.author, properties.keywords) == ("Helix Process Systems GmbH", "premium")
+    assert (properties.author, properties.keywords) == ("Quellmark Functional Ingredients GmbH", "premium")
     assert properties.title == "Service Level Agreement"
-    assert "Acme Fiber Ingredients, Inc." in properties.subject
+    assert "Acme Nutraceuticals, Inc." in properties.subject
     assert len(word.tables) >= 6  # severity, targets, downtime, escalation, credits, prices, signatures
     signature = word.tables[-1]
-    assert "Dr. Katrin Albers" in signature._tbl.xml and "Jordan Ellis" in signature._tbl.xml
+    assert "Dr. Miriam Sattler" in signature._tbl.xml and "Jordan Ellis" in signature._tbl.xml
 
 
 def test_pdf_metadata_page_size_and_fonts(built: Path) -> None:
     reader = PdfReader(built / "acme-premium-sla.pdf")
     assert reader.metadata is not None
     assert reader.metadata.title == "Service Level Agreement"
-    assert reader.metadata.author == "Helix Process Systems GmbH"
+    assert reader.metadata.author == "Quellmark Functional Ingredients GmbH"
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (612, 792)  # Letter for en_US
     assert 10 <= len(reader.pages) <= 20
@@ -169,7 +182,7 @@ def test_word_file_opens_in_libreoffice(built: Path, tmp_path: Path) -> None:
     converted = PdfReader(tmp_path / "acme-premium-sla.pdf")
     text = " ".join("\n".join(page.extract_text() for page in converted.pages).split())
     assert len(converted.pages) >= 10
-    assert "Acme Fiber Ingredients, Inc." in text and "Service Credits" in text
+    assert "Acme Nutraceuticals, Inc." in text and "Service Credits" in text
 
 
 def test_a4_for_a_german_customer(workspace: Path) -> None:
@@ -220,6 +233,7 @@ def test_blank_template_has_visible_placeholders(workspace: Path) -> None:
     assert result.stdout.strip() == str(Path("dist") / "templates" / "standard-sla.docx")
     text = docx_text(path)
     assert "[Customer legal name]" in text and "[Effective date]" in text
+    assert "applications and processes of the Customer: [Applications covered]" in " ".join(text.split())
 
 
 def test_customer_from_a_file_is_named_by_its_short_name(workspace: Path, tmp_path: Path) -> None:

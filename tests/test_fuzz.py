@@ -148,6 +148,7 @@ FIELDS: dict[str, st.SearchStrategy[Any]] = {
     "currency": st.sampled_from(["USD", "EUR", "CNY", "JPY", "usd", "XXX"]),
     "locale": st.sampled_from(["en_US", "de_DE", "zh_CN", "ja_JP", "ar_EG", "fr_CH", "en", "xx_XX"]),
     "products": st.lists(texts, min_size=0, max_size=3),
+    "applications": st.lists(texts, min_size=0, max_size=3),
     "sites": st.lists(sites, min_size=0, max_size=3),
     "overrides": st.one_of(
         st.just({}), numbers.map(lambda value: {"service_credits.cap_per_period_pct": _plain(value)})

@@ -95,20 +95,20 @@ def test_one_page_with_the_quote(
 
 def test_acme_premium_numbers(summaries: dict[Any, Path]) -> None:
     text = flat(PdfReader(summaries[("premium", "acme")]).pages[0].extract_text())
-    assert "Acme Fiber Ingredients, Inc." in text
+    assert "Acme Nutraceuticals, Inc." in text
     assert "$50,000.00" in text and "invoiced quarterly in advance, $12,500.00 a quarter" in text
     assert "December 15, 2025" in text  # the offer's validity, before the effective date
     # service and performance credits in one sentence each, with acme's negotiated 15 % cap capping the 20 % top step
     assert "you get 5% of the monthly retainer back ($208.33), rising to 15% ($625.00)" in text
     assert "is above 95% and you renew, you get 5% off the renewal fee ($2,500.00)" in text
     assert "bonus" not in text.lower()
-    assert "A named engineer who knows your plants" in text
+    assert "A named application engineer who knows your lines" in text
     assert "Tier-3 R&D or equipment maker" in text and "takes over Sev-1 and Sev-2 within 4 hours" in text
 
 
 def test_nordwerk_in_euro_and_german_number_format(summaries: dict[Any, Path]) -> None:
     text = flat(PdfReader(summaries[("standard", "nordwerk")]).pages[0].extract_text())
-    assert "13.800,00 €" in text and "Nordwerk Ballaststoffe GmbH" in text
+    assert "13.800,00 €" in text and "Nordwerk Backwaren GmbH" in text
     assert "save 7,5 % on the next year (1.035,00 €)" in text  # nordwerk's negotiated discount
 
 
@@ -129,8 +129,8 @@ def test_pdf_metadata(summaries: dict[Any, Path]) -> None:
     metadata = PdfReader(summaries[("premium", "acme")]).metadata
     assert metadata is not None
     assert metadata.title == "Support offer"
-    assert metadata.author == "Helix Process Systems GmbH"
-    assert metadata.subject == "Premium support offer for Acme Fiber Ingredients, Inc."
+    assert metadata.author == "Quellmark Functional Ingredients GmbH"
+    assert metadata.subject == "Premium support offer for Acme Nutraceuticals, Inc."
     assert metadata["/CreationDate"] == "D:20260101000000Z"  # from the effective date, not the clock
 
 
@@ -156,7 +156,7 @@ def test_overflow_fails_names_the_parts_and_keeps_the_old_file(
     shutil.copyfile(summaries[("premium", "acme")], previous)
     before = previous.read_bytes()
     tier = workspace / "tiers" / "premium.yaml"
-    tagline = "A named engineer who knows your plants, on site within two business days"
+    tagline = "A named application engineer who knows your lines, on site within two business days"
     tier.write_text(tier.read_text().replace(f"tagline: {tagline}", "tagline: " + f"{tagline}. " * 120))
 
     result = run_cli("build", "premium", "--customer", "acme", "--format", "summary")
@@ -194,7 +194,7 @@ def test_overflow_without_a_tier_field_to_blame_names_no_file(workspace: Path) -
 
 def test_default_build_writes_the_summary_too_with_the_workspace_logo(workspace: Path) -> None:
     logo = workspace / "assets" / "logo.svg"
-    logo.write_text(logo.read_text().replace(">Helix</text>", ">Logo of this workspace</text>"))
+    logo.write_text(logo.read_text().replace(">Quellmark</text>", ">Logo of this workspace</text>"))
     result = run_cli("build", "basic")
     assert result.exit_code == 0, result.stderr
     folder = workspace / "dist" / "templates"
@@ -236,7 +236,7 @@ def test_additions_are_derived_from_the_data(workspace_context: Any) -> None:
         "Faster targets for Sev-1, Sev-2 and Sev-3",
         "Support by WhatsApp",
     ]
-    assert "A named engineer who knows your plants" in premium
+    assert "A named application engineer who knows your lines" in premium
     assert "Monthly performance reviews (was quarterly)" in premium
     assert "Critical spare parts dispatched within 48–72 hours (was 7–10 days)" in premium
     assert "Service credits up to 20% of the monthly retainer (was 5%)" in premium
@@ -261,7 +261,7 @@ def test_compare_fits_one_landscape_page_with_every_tier(tmp_path: Path) -> None
     for price in ("$5,000.00", "$15,000.00", "$50,000.00"):
         assert price in text
     assert "Everything in Basic, plus:" in text and "Everything in Standard, plus:" in text
-    assert "A named engineer who knows your plants" in text
+    assert "A named application engineer who knows your lines" in text
     assert "Prepared for" not in text
 
 
@@ -275,7 +275,7 @@ def test_compare_for_a_customer_in_their_currency(tmp_path: Path) -> None:
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (842, 595)  # A4 landscape
     text = flat(reader.pages[0].extract_text())
-    assert "Prepared for Nordwerk Ballaststoffe GmbH" in text and "Prices in EUR" in text
+    assert "Prepared for Nordwerk Backwaren GmbH" in text and "Prices in EUR" in text
     assert "4.600,00 €" in text and "13.800,00 €" in text and "46.000,00 €" in text
     assert "7,5 % off for renewing 60–90 days early" in text  # nordwerk's own standard tier, as negotiated
 
