@@ -177,11 +177,11 @@ def test_overflow_fails_names_the_parts_and_keeps_the_old_file(
 
 def test_overflow_without_a_tier_field_to_blame_names_no_file(workspace: Path) -> None:
     config = workspace / "slagen.yaml"
-    contact = "contact: Head of R&D, rnd@helix-process.example"
+    contact = "contact: Head of R&D, rnd@quellmark.example"
     text = config.read_text()
     assert contact in text
     deputies = "Head of R&D and each of their deputies, " * 60
-    config.write_text(text.replace(contact, f"contact: {deputies}rnd@helix-process.example"))
+    config.write_text(text.replace(contact, f"contact: {deputies}rnd@quellmark.example"))
 
     result = run_cli("build", "basic", "--format", "summary")
 
