@@ -220,6 +220,10 @@ def build_document(ws: Workspace, job: Job, strings: dict[str, Any]) -> tuple[Do
         contents_levels=int(strings.get("contents_levels", 1)),
         blocks=blocks,
     )
+    document.clauses = [(text.clause_id, ws.clauses[text.clause_id].model.version) for text in texts]
+    document.draft_clauses = [text.clause_id for text in texts if ws.clauses[text.clause_id].model.status == "draft"]
+    if document.draft_clauses:
+        document.draft_marking = str(strings["draft_marking"])
     return document, context
 
 

@@ -93,6 +93,9 @@ class Document:
     created: str  # ISO 8601 timestamp, fixed from the inputs, never from the clock
     contents_levels: int = 1  # heading levels the table of contents lists
     blocks: list[Block] = field(default_factory=list)
+    clauses: list[tuple[str, str]] = field(default_factory=list)  # (id, version) of each clause it holds, in order
+    draft_clauses: list[str] = field(default_factory=list)  # ids of those not yet approved
+    draft_marking: str = ""  # shown on every page while a clause is a draft; empty otherwise
 
     def headings(self) -> list[Heading]:
         return [block for block in self.blocks if isinstance(block, Heading)]

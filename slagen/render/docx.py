@@ -30,6 +30,7 @@ from slagen.redline import (
     removed_headings,
     visible_headings,
 )
+from slagen.render.properties import add_custom_properties, clause_properties
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument
@@ -93,6 +94,7 @@ MOVE_RANGE_TAGS = {"move-from": "moveFromRange", "move-to": "moveToRange"}
 
 PLACEHOLDER = re.compile(r"\{(page|pages)\}")
 FIELD_FOR_PLACEHOLDER = {"page": "PAGE", "pages": "NUMPAGES"}
+DRAFT_COLOUR = "C00000"  # the DRAFT marking, as in contract.css
 CORE_TEXT_LIMIT = 255  # python-docx refuses longer core property values
 
 
@@ -125,10 +127,13 @@ def _zip_time(moment: datetime) -> tuple[int, int, int, int, int, int]:
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
 
 
-def _normalise_zip(data: bytes, date_time: tuple[int, int, int, int, int, int]) -> bytes:
-    """Rewrite the package with fixed entry order, times, attributes and compression."""
+def _normalise_zip(
+    data: bytes, date_time: tuple[int, int, int, int, int, int], properties: dict[str, str] | None = None
+) -> bytes:
+    """Rewrite the package with fixed entry order, times, attributes and compression (and custom properties)."""
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         entries = {name: source.read(name) for name in source.namelist()}
+    add_custom_properties(entries, properties or {})
     content_types = "[Content_Types].xml"
     names = [content_types, *sorted(name for name in entries if name != content_types)]
     output = io.BytesIO()
@@ -270,7 +275,7 @@ class _Writer:
         self.drop_thumbnail()
         buffer = io.BytesIO()
         self.word.save(buffer)
-        return _normalise_zip(buffer.getvalue(), _zip_time(self.created))
+        return _normalise_zip(buffer.getvalue(), _zip_time(self.created), clause_properties(self.source))
 
     def setup_page(self) -> None:
         width, height, margin, distance = self.geometry
@@ -726,6 +731,12 @@ class _Writer:
         header.style = self.word.styles["Header"]
         if self.source.header_text:
             header.add_run(self.source.header_text)
+        if self.source.draft_marking:  # on every page, above the running header
+            marking = header.insert_paragraph_before(style=self.word.styles["Header"]).add_run(
+                self.source.draft_marking
+            )
+            marking.bold = True
+            marking.font.color.rgb = RGBColor.from_string(DRAFT_COLOUR)
         footer = section.footer.paragraphs[0]
         footer.style = self.word.styles["Footer"]
         footer.add_run("\t\t")

@@ -182,6 +182,7 @@ def page_data(document: Document, redline: dict[str, Any] | None = None) -> dict
             "brand_colour": document.brand_colour,
             "created": document.created,
             "contents_levels": document.contents_levels,
+            "draft_marking": document.draft_marking,
         },
         "strings": dict(document.strings),
         "headings": [_heading_data(heading) for heading in _contents_headings(document.blocks)],

@@ -25,6 +25,7 @@ from weasyprint.pdf import VARIANTS
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from slagen.errors import BuildError
+from slagen.render.properties import clause_properties
 
 if TYPE_CHECKING:
     import pydyf
@@ -310,7 +311,7 @@ def _set_metadata(laid_out: LaidOutDocument, document: Document, created: dateti
     metadata.generator = "slagen"
     metadata.created = metadata.modified = _w3c_date(created)
     metadata.lang = document.language or None
-    metadata.custom = {}
+    metadata.custom = clause_properties(document)  # in the document information, as `/SLAClauses`
     metadata.xmp_metadata = []
     # No embedded files: neither <link rel=attachment> nor <a rel=attachment> becomes one.
     metadata.attachments = []
@@ -382,6 +383,7 @@ def render_pdf(
         pdf = layout.document.write_pdf(
             pdf_variant=variant,
             attachments=None,
+            custom_metadata=True,
             finisher=_fixed_document_id(html.encode() + document.created.encode()),
         )
     messages = layout.messages + errors.messages
