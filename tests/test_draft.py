@@ -21,6 +21,7 @@ WARNING = (
     "(clauses/named-engineer.yaml:5: status: draft); approve it before a contract is signed"
 )
 CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+HEADER = f"Service Level Agreement · {load_workspace(REPO).customers['acme'].model.legal_name}"
 
 
 def build(root: Path, out: str) -> Path:
@@ -76,9 +77,7 @@ def test_building_with_a_draft_warns_and_validate_strict_fails(workspace: Path) 
 
 def test_word_file_of_a_draft_says_so_in_the_header(draft: Path) -> None:
     header = docx.Document(str(draft / "acme-premium-sla.docx")).sections[0].header
-    assert [paragraph.text for paragraph in header.paragraphs] == [
-        MARKING, "Service Level Agreement · Acme Fiber Ingredients, Inc."
-    ]
+    assert [paragraph.text for paragraph in header.paragraphs] == [MARKING, HEADER]
     run = header.paragraphs[0].runs[0]
     assert run.bold and str(run.font.color.rgb) == "C00000"
 
@@ -92,9 +91,7 @@ def test_every_pdf_page_of_a_draft_says_draft(draft: Path) -> None:
 
 def test_approved_contracts_carry_no_marking(approved: Path) -> None:
     header = docx.Document(str(approved / "acme-premium-sla.docx")).sections[0].header
-    assert [paragraph.text for paragraph in header.paragraphs] == [
-        "Service Level Agreement · Acme Fiber Ingredients, Inc."
-    ]
+    assert [paragraph.text for paragraph in header.paragraphs] == [HEADER]
     text = " ".join(page.extract_text() for page in PdfReader(approved / "acme-premium-sla.pdf").pages)
     assert "DRAFT" not in text
 
