@@ -319,10 +319,11 @@ def _tier_context(
             "trainings": fmt.number(ent.trainings_per_year),
             "webinars": fmt.number(ent.webinars_per_year),
             "reviews": ent.reviews,
-            "spare_parts_dispatch": fmt.duration_range(ent.spare_parts_dispatch) if ent.spare_parts_dispatch else None,
-            "pilot_samples_dispatch": fmt.duration_range(ent.pilot_samples_dispatch)
-            if ent.pilot_samples_dispatch
-            else None,
+            "spare_parts_dispatch": fmt.duration_range(ent.spare_parts_dispatch),
+            "samples_dispatch": fmt.duration_range(ent.samples_dispatch),
+            "documentation": [strings["document_kinds"][kind] for kind in ent.documentation],
+            "documentation_text": _join([strings["document_kinds"][kind] for kind in ent.documentation], strings),
+            "documentation_kinds": list(ent.documentation),
             "named_engineer": ent.named_engineer,
             "technical_account_manager": ent.technical_account_manager,
             "success_milestones": ent.success_milestones,

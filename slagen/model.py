@@ -144,6 +144,9 @@ ChannelKind = Literal["email", "phone", "whatsapp", "portal", "onsite"]
 CoverageHours = Literal["business_hours", "24x7"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 InvoicingSchedule = Literal["annually", "quarterly", "monthly"]
+DocumentKind = Literal[
+    "specifications", "safety_data_sheets", "certificates_of_analysis", "application_notes", "regulatory_statements"
+]
 
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -374,11 +377,18 @@ class Entitlements(Model):
     reviews: Literal["none", "quarterly", "monthly"] = Field(
         default="none", description="Review cadence: quarterly business review or monthly performance review."
     )
-    spare_parts_dispatch: DurationRange | None = Field(
-        default=None, description="Dispatch time for critical spare parts, e.g. '7-10 days'."
+    spare_parts_dispatch: DurationRange = Field(
+        description="Lead time for dispatching spare parts in stock for supplied dosing or feeding equipment, "
+        "from the customer's order, e.g. '7-10 days' or '48-72 hours'."
     )
-    pilot_samples_dispatch: DurationRange | None = Field(
-        default=None, description="Dispatch time for pilot samples, e.g. '48-72 hours'."
+    samples_dispatch: DurationRange = Field(
+        description="Lead time for dispatching product samples for the customer's trials, from the request, "
+        "e.g. '5 business days' or '48-72 hours'."
+    )
+    documentation: Annotated[list[DocumentKind], AfterValidator(_unique)] = Field(
+        default=[],
+        description="Technical documents on the products the customer can download from the support portal: "
+        "specifications, safety_data_sheets, certificates_of_analysis, application_notes, regulatory_statements.",
     )
     named_engineer: bool = Field(
         default=False, description="A named application engineer knows the customer's applications and sites."

@@ -38,6 +38,8 @@ FILLED = 0.88
 # Parts of the summary that come straight from one field of the tier file: when they overflow, that field is to blame.
 TIER_FIELD_PARTS = {"tagline": "tagline", "tier name": "name"}
 UNLIMITED = Decimal("Infinity")
+# Entitlements the comparison shows in a row of their own (every tier states them), not as additions.
+OWN_ROWS = frozenset({"spare_parts_dispatch", "samples_dispatch"})
 
 
 @dataclass(frozen=True)
@@ -141,11 +143,10 @@ def entitlements(
     if ent.reviews != "none":
         add("reviews", Decimal(("quarterly", "monthly").index(ent.reviews) + 1),
             words["review_values"][ent.reviews], text=words["reviews"][ent.reviews])
-    if ent.spare_parts_dispatch is not None:
-        add("spare_parts_dispatch", -_hours(ent.spare_parts_dispatch, business_day), shown["spare_parts_dispatch"])
-    if ent.pilot_samples_dispatch is not None:
-        add("pilot_samples_dispatch", -_hours(ent.pilot_samples_dispatch, business_day),
-            shown["pilot_samples_dispatch"])
+    if ent.documentation:
+        add("documentation", Decimal(len(ent.documentation)), shown["documentation_text"])
+    add("spare_parts_dispatch", -_hours(ent.spare_parts_dispatch, business_day), shown["spare_parts_dispatch"])
+    add("samples_dispatch", -_hours(ent.samples_dispatch, business_day), shown["samples_dispatch"])
     for flag in ("named_engineer", "technical_account_manager", "success_milestones", "nps_tracking"):
         if getattr(ent, flag):
             add(flag, Decimal(1), text=words[flag])
@@ -194,6 +195,8 @@ def additions(lower: TierView, upper: TierView, strings: dict[str, Any], busines
     below = {line.key: line for line in lower.entitlements}
     for line in upper.entitlements:
         old = below.get(line.key)
+        if line.key in OWN_ROWS:
+            continue
         if old is None:
             items.append(line.text)
         elif line.rank > old.rank:
@@ -489,7 +492,9 @@ def compare_data(
     columns = []
     for index, view in enumerate(views):
         lower = views[index - 1] if index else None
-        adds = additions(lower, view, strings, business_day) if lower else [line.text for line in view.entitlements]
+        adds = additions(lower, view, strings, business_day) if lower else [
+            line.text for line in view.entitlements if line.key not in OWN_ROWS
+        ]
         column = {
             **view.context,
             "lower": lower.context["tier"]["name"] if lower else None,

@@ -313,6 +313,11 @@ def _check_tier(tier: Sourced[Tier], ws: Workspace, business_day: Decimal) -> li
                 f"{tier.where('service_credits', 'metric')}: service_credits.metric: 'availability' needs an "
                 "availability target on the tier"
             )
+    if model.entitlements.documentation and "portal" not in model.coverage.channels:
+        problems.append(
+            f"{tier.where('entitlements', 'documentation')}: entitlements.documentation: documents are "
+            "downloaded from the support portal; add 'portal' to coverage.channels or leave documentation empty"
+        )
     currencies = set(model.annual_retainer)
     for location, prices in _price_lists(model):
         missing = currencies - set(prices)

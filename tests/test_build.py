@@ -19,6 +19,7 @@ PREMIUM_TITLES_ACME = [
     "Parties and Effective Date",
     "Definitions and Interpretation",
     "Scope of Services",
+    "Onboarding",
     "Support Services and Support Hours",
     "Severity Classification",
     "Service Targets",
@@ -234,6 +235,56 @@ def test_blank_template_has_visible_placeholders(workspace: Path) -> None:
     text = docx_text(path)
     assert "[Customer legal name]" in text and "[Effective date]" in text
     assert "applications and processes of the Customer: [Applications covered]" in " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("tier", "named_engineer", "training", "spare_parts", "samples"),
+    [
+        ("basic", False, False, "7–10 days", "5 business days"),
+        ("standard", False, True, "7–10 days", "3 business days"),
+        ("premium", True, True, "48–72 hours", "48–72 hours"),
+    ],
+)
+def test_onboarding_documentation_and_lead_times_follow_the_tier(
+    tmp_path: Path, tier: str, named_engineer: bool, training: bool, spare_parts: str, samples: str
+) -> None:
+    result = run_cli("--workspace", str(REPO), "build", tier, "--out", str(tmp_path), "--format", "docx")
+    assert result.exit_code == 0, result.stderr
+    word = docx.Document(str(tmp_path / "templates" / f"{tier}-sla.docx"))
+    clauses: list[tuple[str, list[str]]] = []
+    for paragraph in word.paragraphs:
+        if paragraph.style.name == "Heading 1":
+            clauses.append((paragraph.text, []))
+        elif paragraph.style.name == "Heading 2":
+            clauses[-1][1].append(paragraph.text)
+    titles = [title for title, _subs in clauses]
+    onboarding = titles.index("Onboarding")
+    assert titles[onboarding - 1] == "Scope of Services"
+    expected = ["Kick-off meeting", "Exchange of contacts", "Application record"]
+    expected += ["Named engineer"] * named_engineer + ["First training"] * training
+    assert clauses[onboarding][1] == expected
+    flat = " ".join(docx_text(tmp_path / "templates" / f"{tier}-sla.docx").split())
+    assert "written application record that lists the Products with their grades, the Supported Applications" in flat
+    # every tier states its lead times, in its own words
+    assert f"holds in stock within {spare_parts} after receiving the Customer's order" in flat
+    assert f"trials within {samples} after receiving the Customer's request" in flat
+    # and every shipped tier, Basic included, gives access to the technical documentation
+    assert (
+        "Technical documentation on the Products through the support portal: product specifications, safety data "
+        "sheets, certificates of analysis and application notes Continuous access"
+    ) in flat
+    assert "including the certificate of analysis of each lot delivered to the Customer" in flat
+
+
+def test_no_documentation_entitlement_no_documentation_wording(workspace: Path) -> None:
+    tier = workspace / "tiers" / "basic.yaml"
+    tier.write_text(tier.read_text().replace(
+        "  documentation: [specifications, safety_data_sheets, certificates_of_analysis, application_notes]\n", ""))
+    result = run_cli("build", "basic", "--format", "docx")
+    assert result.exit_code == 0, result.stderr
+    flat = " ".join(docx_text(workspace / "dist" / "templates" / "basic-sla.docx").split())
+    assert "Technical documentation on the Products" not in flat and "download" not in flat
+    assert "Lead times for spare parts and samples" in flat
 
 
 def test_customer_from_a_file_is_named_by_its_short_name(workspace: Path, tmp_path: Path) -> None:

@@ -67,6 +67,11 @@ MENTIONS: list[Mention] = [
             lambda t: False, re.IGNORECASE),
     Mention("early renewal", r"\bearly renewal\b", lambda t: t.early_renewal is not None, re.IGNORECASE),
     Mention("webinars", r"\bwebinars?\b", lambda t: t.entitlements.webinars_per_year > 0, re.IGNORECASE),
+    Mention("training", r"\btraining\b", lambda t: t.entitlements.trainings_per_year > 0, re.IGNORECASE),
+    Mention("documentation download", r"\bdownload\b|\bContinuous access\b",
+            lambda t: bool(t.entitlements.documentation)),
+    Mention("certificate of each lot", r"\bcertificate of analysis of each lot\b",
+            lambda t: "certificates_of_analysis" in t.entitlements.documentation),
 ]
 
 LIST_STYLES = re.compile(r"^List (Bullet|Number)")

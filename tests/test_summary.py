@@ -104,6 +104,9 @@ def test_acme_premium_numbers(summaries: dict[Any, Path]) -> None:
     assert "bonus" not in text.lower()
     assert "A named application engineer who knows your lines" in text
     assert "Tier-3 R&D or equipment maker" in text and "takes over Sev-1 and Sev-2 within 4 hours" in text
+    assert "Covers microcrystalline cellulose and polydextrose in direct-compression tablets for dietary" in text
+    assert "Spare parts dispatched within 48–72 hours" in text
+    assert "Product samples dispatched within 48–72 hours" in text
 
 
 def test_nordwerk_in_euro_and_german_number_format(summaries: dict[Any, Path]) -> None:
@@ -238,7 +241,8 @@ def test_additions_are_derived_from_the_data(workspace_context: Any) -> None:
     ]
     assert "A named application engineer who knows your lines" in premium
     assert "Monthly performance reviews (was quarterly)" in premium
-    assert "Critical spare parts dispatched within 48–72 hours (was 7–10 days)" in premium
+    # lead times have a row of their own on the comparison, so they are never listed as an addition
+    assert not any("dispatched within" in item for item in standard + premium)
     assert "Service credits up to 20% of the monthly retainer (was 5%)" in premium
     # going down a tier adds nothing
     assert additions(views["premium"], views["basic"], strings, business_day) == []
@@ -263,6 +267,12 @@ def test_compare_fits_one_landscape_page_with_every_tier(tmp_path: Path) -> None
     assert "Everything in Basic, plus:" in text and "Everything in Standard, plus:" in text
     assert "A named application engineer who knows your lines" in text
     assert "Prepared for" not in text
+    # every tier states its dispatch lead times in one row; Basic lists its documentation access
+    assert (
+        "DISPATCH LEAD TIMES Spare parts 7–10 days · samples 5 business days Spare parts 7–10 days · samples 3 "
+        "business days Spare parts 48–72 hours · samples 48–72 hours"
+    ) in text
+    assert "On the support portal: product specifications, safety data sheets, certificates of analysis" in text
 
 
 def test_compare_for_a_customer_in_their_currency(tmp_path: Path) -> None:
