@@ -271,13 +271,13 @@ def test_summary_names_each_edit(redline: tuple[Path, dict]) -> None:
         "change": "changed",
         "insertions": 2,  # "the", " or providing a workaround"
         "deletions": 1,  # "a"
-        "old_number": "6",
-        "new_number": "7",
+        "old_number": "7",
+        "new_number": "8",
     }
     assert changes["data-protection"]["change"] == "added"
     assert changes["data-protection"]["new_number"] == "4"
     assert changes["reporting"]["change"] == "moved"
-    assert (changes["reporting"]["old_number"], changes["reporting"]["new_number"]) == ("10", "17")
+    assert (changes["reporting"]["old_number"], changes["reporting"]["new_number"]) == ("11", "18")
     assert changes["renewal-and-pricing"]["change"] == "changed"
 
 
@@ -314,7 +314,7 @@ def test_text_summary_on_stdout(repo: Path, tmp_path: Path, no_epoch: None) -> N
     lines = result.stdout.splitlines()
     assert lines[0] == "HEAD~1 -> working tree: 7 clause(s) changed"
     assert any("added" in line and "Data Protection [data-protection]" in line for line in lines)
-    assert any("moved" in line and "Reporting and Governance [reporting] (was 10)" in line for line in lines)
+    assert any("moved" in line and "Reporting and Governance [reporting] (was 11)" in line for line in lines)
     assert any(
         "changed" in line and "Service Targets [service-targets]" in line and "(+2 -1)" in line for line in lines
     )
@@ -375,8 +375,8 @@ def test_moved_clause_is_a_word_move(redline: tuple[Path, dict]) -> None:
     )
     moved_to = "".join(t.text for e in root.iter(w("moveTo")) if e.getparent().tag == w("p") for t in e.iter(w("t")))
     assert moved_from.startswith("Reporting and GovernanceMonthly service dashboard")
-    # The same words; only the numbers of referenced clauses differ (clause 7.1 became 8.1).
-    assert moved_from.replace("7.1", "8.1").replace("6.4", "7.4") == moved_to
+    # The same words; only the numbers of referenced clauses differ (clause 8.1 became 9.1).
+    assert moved_from.replace("8.1", "9.1").replace("7.4", "8.4") == moved_to
 
 
 def test_every_change_has_author_date_and_a_unique_id(redline: tuple[Path, dict]) -> None:
@@ -466,8 +466,8 @@ def test_pdf_companion(repo: Path, tmp_path: Path, no_epoch: None) -> None:
     assert "50,000.00" in text and "55,000.00" in text
     # The moved-away heading is struck through in place but is no bookmark: the outline is the new contract's.
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert titles.count("17 Reporting and Governance") == 1 and "4 Data Protection" in titles
-    assert not any("Reporting" in title for title in titles if not title.startswith("17"))
+    assert titles.count("18 Reporting and Governance") == 1 and "4 Data Protection" in titles
+    assert not any("Reporting" in title for title in titles if not title.startswith("18"))
 
 
 def test_html_marks_insertions_and_deletions() -> None:
