@@ -17,7 +17,7 @@ from tests.conftest import REPO, copy_workspace, run_cli
 
 MARKING = "DRAFT – clauses not yet approved; not for signature"
 WARNING = (
-    "tiers/premium.yaml:74: clauses[7]: warning: clause 'named-engineer' is a draft "
+    "tiers/premium.yaml:76: clauses[8]: warning: clause 'named-engineer' is a draft "
     "(clauses/named-engineer.yaml:5: status: draft); approve it before a contract is signed"
 )
 CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
@@ -98,7 +98,7 @@ def test_approved_contracts_carry_no_marking(approved: Path) -> None:
 
 def test_both_files_record_every_clause_id_and_version(approved: Path, draft: Path) -> None:
     clauses = expected_clauses()
-    assert clauses.startswith("parties 1.0; definitions 1.0; ") and len(clauses.split("; ")) == 17
+    assert clauses.startswith("parties 1.0; definitions 1.0; ") and len(clauses.split("; ")) == 18
     for folder, drafts in ((approved, {}), (draft, {"SLADraftClauses": "named-engineer"})):
         assert docx_properties(folder / "acme-premium-sla.docx") == {"SLAClauses": clauses, **drafts}
         assert pdf_properties(folder / "acme-premium-sla.pdf") == {"SLAClauses": clauses, **drafts}
@@ -112,7 +112,7 @@ def test_a_clause_left_out_by_its_condition_is_not_recorded(tmp_path: Path) -> N
                      "--out", str(root / "dist"))
     assert result.exit_code == 0, result.stderr
     recorded = docx_properties(root / "dist" / "acme" / "acme-premium-sla.docx")["SLAClauses"].split("; ")
-    assert "named-engineer 1.0" not in recorded and len(recorded) == 16
+    assert "named-engineer 1.0" not in recorded and len(recorded) == 17
 
 
 def test_draft_builds_are_byte_identical(draft: Path, tmp_path: Path) -> None:
