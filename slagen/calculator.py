@@ -75,6 +75,7 @@ def calculate(tier: Tier, customer: Customer, currency: str, months: list[terms.
     credits = tier.service_credits
     if credits is None:
         raise InputError(f"tier {tier.id!r} has no service credits; nothing to calculate")
+    assert tier.annual_retainer is not None  # validated: service credits need a retainer
     annual = Money(tier.annual_retainer[currency], currency)
     timeline = terms.Timeline(customer.effective_date, customer.initial_term_months, customer.renewal_term_months)
     results = terms.assess_credits(credits, annual, customer.effective_date, months)

@@ -162,7 +162,7 @@ def tiers() -> None:
     for ctx in contexts:
         table.add_column(ctx["tier"]["name"], overflow="fold")
     rows: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
-        ("Annual retainer", lambda ctx: ctx["tier"]["annual_retainer"]),
+        ("Annual retainer", lambda ctx: ctx["tier"]["annual_retainer"] or "-"),
         ("Coverage", lambda ctx: "24/7" if ctx["tier"]["coverage_24x7"] else ctx["contract"]["business_hours"]),
         ("Channels", lambda ctx: ", ".join(ctx["tier"]["channels"])),
     ]

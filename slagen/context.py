@@ -129,7 +129,8 @@ def build_context(
     def money(prices: dict[str, Decimal]) -> str:
         return fmt.money(Money(prices[currency], currency))
 
-    annual = Money(tier.annual_retainer[currency], currency)
+    # An on-demand tier has no retainer, and so (validated) no credits, bonus or early renewal that need one.
+    annual = Money(tier.annual_retainer[currency], currency) if tier.annual_retainer else Money(Decimal(0), currency)
     monthly_fee = terms.monthly(annual)
     calendar = resolve_calendar(defaults, customer)
     escalation = escalation_context(
@@ -176,7 +177,7 @@ def build_context(
         if tier.early_renewal
         else None,
     }
-    ctx.update(pricing_context(tier, customer, fmt, currency))
+    ctx.update(pricing_context(tier, customer, fmt, currency, strings["severity_labels"]))
     return ctx
 
 
@@ -293,8 +294,8 @@ def _tier_context(
         "name": tier.name,
         "tagline": tier.tagline,
         "level": tier.level,
-        "annual_retainer": fmt.money(annual),
-        "monthly_retainer": fmt.money(monthly_fee),
+        "annual_retainer": fmt.money(annual) if tier.annual_retainer else None,
+        "monthly_retainer": fmt.money(monthly_fee) if tier.annual_retainer else None,
         "coverage_24x7": tier.coverage.hours == "24x7",
         "channels": list(tier.coverage.channels),
         "targets": [

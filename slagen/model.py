@@ -487,19 +487,46 @@ class HourBlock(Model):
     price: PriceList = Field(description="Price of one block per currency, e.g. {USD: 1800}.")
 
 
+class DayBlock(Model):
+    days: int = Field(ge=1, le=365, description="On-site engineer days in one block, e.g. 5.")
+    price: PriceList = Field(description="Price of one block per currency, e.g. {USD: 6000}; travel charged at cost.")
+
+
+BundleKind = Literal["spare_parts", "other"]
+
+
 class Bundle(Model):
+    kind: BundleKind = Field(
+        default="other",
+        description="'spare_parts' for a package of critical spare parts (shown as such on the summary and the "
+        "comparison), 'other' for any other package.",
+    )
     name: Line = Field(description="What is bundled with the support tier, e.g. 'Critical spare-parts package'.")
     description: Text = Field(description="What the bundle contains.")
-    price: PriceList = Field(description="Annual price of tier plus bundle per currency.")
+    price: PriceList = Field(
+        description="Annual price per currency: of tier plus package (instead of the annual retainer) on a tier "
+        "with a retainer; of the package alone on a tier without one."
+    )
 
 
 class Prices(Model):
     engineer_hour: PriceList = Field(description="Extra remote engineer hour beyond the entitlement.")
     hour_block: HourBlock | None = Field(default=None, description="A prepaid block of extra engineer hours.")
     onsite_day: PriceList = Field(description="Extra on-site engineer day, travel charged at cost.")
-    per_incident: PriceList | None = Field(
-        default=None, description="Fee per incident for customers without a retainer."
+    day_block: DayBlock | None = Field(default=None, description="A prepaid block of extra on-site engineer days.")
+    per_incident: dict[SeverityId, PriceList] | None = Field(
+        default=None,
+        description="Fee per incident by severity, sev1 to sev4: for every incident on a tier without an annual "
+        "retainer, or for incidents beyond the included remote investigations; e.g. {sev1: {USD: 2400}, ...}.",
     )
+
+    @field_validator("per_incident")
+    @classmethod
+    def _every_severity(cls, value: dict[str, dict[str, Decimal]] | None) -> dict[str, dict[str, Decimal]] | None:
+        missing = [sev for sev in ("sev1", "sev2", "sev3", "sev4") if value is not None and sev not in value]
+        if missing:
+            raise ValueError(f"missing a price for {', '.join(missing)}; price every severity, sev1 to sev4")
+        return value
 
 
 class Bound(Model):
@@ -515,8 +542,14 @@ class Tier(Model):
     id: Slug = Field(description="Identifier used on the command line, e.g. 'premium'.")
     name: Line = Field(description="Display name, e.g. 'Premium'.")
     tagline: Line = Field(description="One line for the summary, e.g. 'A named application engineer for your lines'.")
-    level: int = Field(ge=1, le=20, description="Order from cheapest (1) upward, for comparisons.")
-    annual_retainer: PriceList = Field(description="Annual retainer per currency, e.g. {USD: 50000, EUR: 46000}.")
+    level: int = Field(
+        ge=0, le=20, description="Order from cheapest (1) upward, for comparisons; 0 for an offer without a retainer."
+    )
+    annual_retainer: PriceList | None = Field(
+        default=None,
+        description="Annual retainer per currency, e.g. {USD: 50000, EUR: 46000}; leave it out for an on-demand "
+        "offer priced per incident (prices.per_incident), which then has no service credits, performance credit or early renewal.",
+    )
     coverage: Coverage = Field(description="Support hours and channels.")
     targets: dict[SeverityId, Target] = Field(description="Response and resolution target per severity.")
     entitlements: Entitlements = Field(description="What the retainer includes.")
@@ -547,6 +580,11 @@ class Tier(Model):
         if missing:
             raise ValueError(f"missing targets for {', '.join(missing)}")
         return value
+
+    @property
+    def currencies(self) -> list[str]:
+        """The currencies the tier is offered in: its retainer's, or its extras' when it has no retainer."""
+        return sorted(self.annual_retainer or self.prices.engineer_hour)
 
 
 # ---------------------------------------------------------------- clauses and customers

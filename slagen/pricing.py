@@ -23,8 +23,13 @@ def invoicing_schedule(tier: Tier, customer: Customer | None) -> InvoicingSchedu
     return (customer.invoicing if customer else None) or tier.invoicing
 
 
-def invoicing_context(tier: Tier, customer: Customer | None, fmt: Formats, currency: str) -> dict[str, Any]:
-    """The schedule and instalment amounts that the contract and the summary both quote (one computation)."""
+def invoicing_context(
+    tier: Tier, customer: Customer | None, fmt: Formats, currency: str
+) -> dict[str, Any] | None:
+    """The schedule and instalment amounts that the contract and the summary both quote (one computation);
+    none for a tier without a retainer, whose fees per incident are invoiced in arrears."""
+    if tier.annual_retainer is None:
+        return None
     schedule = invoicing_schedule(tier, customer)
     plan = terms.instalments(Money(tier.annual_retainer[currency], currency), schedule)
     return {
@@ -36,24 +41,48 @@ def invoicing_context(tier: Tier, customer: Customer | None, fmt: Formats, curre
     }
 
 
-def pricing_context(tier: Tier, customer: Customer | None, fmt: Formats, currency: str) -> dict[str, Any]:
+def pricing_context(
+    tier: Tier, customer: Customer | None, fmt: Formats, currency: str, severity_labels: dict[str, str]
+) -> dict[str, Any]:
     """`prices`, `bundles` and `invoicing` for the templates, in the contract's currency."""
 
     def money(prices: dict[str, Decimal]) -> str:
         return fmt.money(Money(prices[currency], currency))
 
     prices = tier.prices
+    per_incident = None
+    if prices.per_incident is not None:
+        per_incident = [
+            {"id": sev, "label": severity_labels[sev], "price": money(price)}
+            for sev, price in sorted(prices.per_incident.items())
+        ]
     return {
         "prices": {
             "engineer_hour": money(prices.engineer_hour),
             "onsite_day": money(prices.onsite_day),
-            "per_incident": money(prices.per_incident) if prices.per_incident else None,
+            "per_incident": per_incident,
+            "per_incident_from": money(min(prices.per_incident.values(), key=lambda price: price[currency]))
+            if prices.per_incident
+            else None,
             "hour_block": {"hours": fmt.number(prices.hour_block.hours), "price": money(prices.hour_block.price)}
             if prices.hour_block
             else None,
+            "day_block": {
+                "days": fmt.number(prices.day_block.days),
+                "one_day": prices.day_block.days == 1,
+                "price": money(prices.day_block.price),
+            }
+            if prices.day_block
+            else None,
         },
         "bundles": [
-            {"name": bundle.name, "description": bundle.description, "price": money(bundle.price)}
+            {
+                "kind": bundle.kind,
+                "spare_parts": bundle.kind == "spare_parts",
+                "name": bundle.name,
+                "description": bundle.description,
+                "price": money(bundle.price),
+            }
             for bundle in tier.bundles
         ],
         "invoicing": invoicing_context(tier, customer, fmt, currency),

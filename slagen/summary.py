@@ -265,7 +265,8 @@ def _formatter(context: dict[str, Any], strings: dict[str, Any]) -> Formatter:
 
 def _annual(tier: Tier, context: dict[str, Any]) -> Money:
     currency = context["contract"]["currency"]
-    return Money(tier.annual_retainer[currency], currency)
+    # Zero for an on-demand tier, which (validated) has no service credits, performance credit or early renewal to quote.
+    return Money(tier.annual_retainer[currency] if tier.annual_retainer else Decimal(0), currency)
 
 
 def _extras(tier: Tier, context: dict[str, Any], strings: dict[str, Any]) -> dict[str, Any]:
@@ -467,9 +468,9 @@ def tier_views(ws: Workspace, customer: Sourced[Customer] | None, strings: dict[
     views = []
     for sourced in sorted(ws.tiers.values(), key=lambda item: (item.model.level, item.model.id)):
         tier = sourced.model
-        if currency not in tier.annual_retainer:
+        if currency not in tier.currencies:
             where = customer.where("currency") if customer else ws.config.where("defaults", "currency")
-            offered = ", ".join(sorted(tier.annual_retainer))
+            offered = ", ".join(tier.currencies)
             raise InputError(
                 f"{where}: currency: tier {tier.id!r} has no prices in {currency}, so the comparison cannot show "
                 f"it; it offers {offered}"
@@ -487,11 +488,14 @@ def compare_data(
     document: Document,
     customer: Sourced[Customer] | None = None,
 ) -> dict[str, Any]:
-    """Everything compare.html.j2 sees: one column per tier with what it adds over the one before."""
+    """Everything compare.html.j2 sees: one column per tier with what it adds over the one before, and the
+    offers without a retainer (priced per incident) apart, as `on_demand`, since there is nothing to add to."""
     business_day = _business_day(ws, customer)
+    on_demand = [view for view in views if view.model.annual_retainer is None]
+    retainer_views = [view for view in views if view.model.annual_retainer is not None] or on_demand
     columns = []
-    for index, view in enumerate(views):
-        lower = views[index - 1] if index else None
+    for index, view in enumerate(retainer_views):
+        lower = retainer_views[index - 1] if index else None
         adds = additions(lower, view, strings, business_day) if lower else [
             line.text for line in view.entitlements if line.key not in OWN_ROWS
         ]
@@ -509,6 +513,7 @@ def compare_data(
         "contract": first["contract"],
         "severities": first["severities"],
         "columns": columns,
+        "on_demand": [view.context for view in on_demand if view not in retainer_views],
         "strings": strings,
         "words": strings["compare"],
         "document": _document_data(document),

@@ -18,6 +18,7 @@ from slagen.errors import InputError, UsageError, collect
 from slagen.escalation import escalation_problems
 from slagen.loader import Location, YamlDocument, dotted, read_yaml
 from slagen.model import Clause, Customer, Tier, WorkspaceConfig
+from slagen.pricing_rules import check_customer_invoicing, check_pricing
 
 CONFIG_NAME = "slagen.yaml"
 M = TypeVar("M", bound=BaseModel)
@@ -318,14 +319,16 @@ def _check_tier(tier: Sourced[Tier], ws: Workspace, business_day: Decimal) -> li
             f"{tier.where('entitlements', 'documentation')}: entitlements.documentation: documents are "
             "downloaded from the support portal; add 'portal' to coverage.channels or leave documentation empty"
         )
-    currencies = set(model.annual_retainer)
+    currencies = set(model.currencies)
+    reference = "annual_retainer" if model.annual_retainer else "prices.engineer_hour"
     for location, prices in _price_lists(model):
         missing = currencies - set(prices)
         if missing:
             problems.append(
                 f"{tier.where(*location)}: {dotted(location)}: no price in {', '.join(sorted(missing))}, "
-                "which annual_retainer offers"
+                f"which {reference} offers"
             )
+    problems.extend(check_pricing(tier))
     for path in model.customer_bounds:
         if _numeric_at(model, path) is None:
             problems.append(
@@ -338,10 +341,12 @@ def _price_lists(tier: Tier) -> Iterator[tuple[Location, dict[str, Decimal]]]:
     prices = tier.prices
     yield ("prices", "engineer_hour"), prices.engineer_hour
     yield ("prices", "onsite_day"), prices.onsite_day
-    if prices.per_incident is not None:
-        yield ("prices", "per_incident"), prices.per_incident
+    for sev, price in (prices.per_incident or {}).items():
+        yield ("prices", "per_incident", sev), price
     if prices.hour_block is not None:
         yield ("prices", "hour_block", "price"), prices.hour_block.price
+    if prices.day_block is not None:
+        yield ("prices", "day_block", "price"), prices.day_block.price
     for index, bundle in enumerate(tier.bundles):
         yield ("bundles", index, "price"), bundle.price
 
@@ -391,8 +396,8 @@ def _check_customer(customer: Sourced[Customer], ws: Workspace) -> list[str]:
             problems.append(f"{where}: unknown tier {tier_id!r}; known: {known}")
             continue
         tier = ws.tiers[tier_id].model
-        if currency not in tier.annual_retainer:
-            offered = ", ".join(sorted(tier.annual_retainer))
+        if currency not in tier.currencies:
+            offered = ", ".join(tier.currencies)
             problems.append(
                 f"{customer.where('currency')}: currency: tier {tier_id!r} has no prices in {currency}; "
                 f"it offers {offered}"
@@ -401,6 +406,7 @@ def _check_customer(customer: Sourced[Customer], ws: Workspace) -> list[str]:
             apply_overrides(tier, customer)
         except InputError as error:
             problems.extend(error.problems)
+    problems.extend(check_customer_invoicing(customer, ws.tiers))
     return problems
 
 

@@ -30,7 +30,7 @@ def test_help_imports_neither_weasyprint_nor_docx() -> None:
 def test_unknown_tier_is_a_usage_error(workspace: Path) -> None:
     result = run_cli("build", "platinum", "--customer", "acme")
     assert result.exit_code == 2
-    assert result.lines == ["unknown tier 'platinum'; the workspace has: basic, premium, standard"]
+    assert result.lines == ["unknown tier 'platinum'; the workspace has: basic, on-demand, premium, standard"]
 
 
 def test_unknown_customer_is_a_usage_error(workspace: Path) -> None:

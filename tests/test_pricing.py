@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from slagen import terms
 from slagen.units import Money
@@ -80,12 +82,18 @@ def test_quarterly_customer_contract_and_summary_state_the_same_schedule(acme_pr
     assert "billed" not in summary
 
 
-def test_monthly_customer_in_euro(tmp_path: Path) -> None:
-    result = run_cli("--workspace", str(REPO), "build", "standard", "--customer", "nordwerk", "--out", str(tmp_path),
+def contract_and_summary(out: Path, tier: str, customer: str) -> tuple[str, str]:
+    """The Word contract's and the one-page summary's text (white space flattened), freshly built into `out`."""
+    result = run_cli("--workspace", str(REPO), "build", tier, "--customer", customer, "--out", str(out),
                      "--format", "docx", "--format", "summary")
     assert result.exit_code == 0, result.stderr
-    contract = flat(docx_text(tmp_path / "nordwerk" / "nordwerk-standard-sla.docx"))
-    summary = flat(pdf_text(tmp_path / "nordwerk" / "nordwerk-standard-summary.pdf"))
+    folder = out / customer
+    return (flat(docx_text(folder / f"{customer}-{tier}-sla.docx")),
+            flat(pdf_text(folder / f"{customer}-{tier}-summary.pdf")))
+
+
+def test_monthly_customer_in_euro(tmp_path: Path) -> None:
+    contract, summary = contract_and_summary(tmp_path, "standard", "nordwerk")
     assert "monthly in advance, in twelve instalments in each Contract Year" in contract
     assert "divided by 12, rounded once, half up, to the smallest unit of EUR: 1.150,00 €." in contract
     assert "invoiced monthly in advance, 1.150,00 € a month" in summary
@@ -112,3 +120,96 @@ def test_uneven_instalments_name_the_last_one_in_both(workspace: Path) -> None:
     assert "rounded once, half up, to the smallest unit of USD: $4,166.67. The last instalment of each Contract " \
         "Year is $4,166.63, so that it absorbs the rounding difference" in contract
     assert "invoiced monthly in advance, $4,166.67 a month (the last of each year $4,166.63)" in summary
+
+
+# ---------------------------------------------------------------- the on-demand offer (no retainer)
+
+
+@pytest.fixture(scope="module")
+def on_demand(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The on-demand offer built for huaxin (CNY) and blank (USD): contract and summary."""
+    out = tmp_path_factory.mktemp("dist")
+    for args in (["--customer", "huaxin"], []):
+        result = run_cli("--workspace", str(REPO), "build", "on-demand", *args, "--out", str(out))
+        assert result.exit_code == 0, result.stderr
+    return out
+
+
+RETAINER_ONLY_WORDS = ("Service Credit", "Monthly Retainer", "Annual Retainer", "retainer back", "instalment",
+                       "bonus", "Performance Credit", "performance credit", "Early renewal", "entitlements")
+
+
+def test_on_demand_contract_prices_each_severity_and_has_no_retainer_terms(on_demand: Path) -> None:
+    for contract in (
+        flat(docx_text(on_demand / "huaxin" / "huaxin-on-demand-sla.docx")),
+        flat(pdf_text(on_demand / "huaxin" / "huaxin-on-demand-sla.pdf")),
+    ):
+        for label, fee in (("Sev-1", "¥17,300.00"), ("Sev-2", "¥11,500.00"), ("Sev-3", "¥7,200.00"),
+                           ("Sev-4", "¥4,700.00")):
+            assert f"{label} Incident {fee} per Incident" in contract
+        assert "The On Demand offer has no retainer and no minimum fee" in contract
+        assert "The Provider invoices the fees per Incident monthly in arrears" in contract
+        assert "to the fees the Customer paid under this Agreement in the twelve months before the event" in contract
+        assert "Missing a service target does not reduce the fees per Incident." in contract
+        for word in RETAINER_ONLY_WORDS:
+            assert word not in contract, word
+    blank = flat(docx_text(on_demand / "templates" / "on-demand-sla.docx"))
+    assert "Sev-1 Incident $2,400.00 per Incident" in blank and "Sev-4 Incident $650.00 per Incident" in blank
+    assert "Engineer hour, remote, for chargeable services outside an Incident $200.00" in blank
+
+
+def test_on_demand_summary_quotes_the_fees_not_a_retainer(on_demand: Path) -> None:
+    for path, fees in (
+        (on_demand / "huaxin" / "huaxin-on-demand-summary.pdf", ("¥17,300.00", "¥11,500.00", "¥7,200.00", "¥4,700.00")),
+        (on_demand / "templates" / "on-demand-summary.pdf", ("$2,400.00", "$1,600.00", "$1,000.00", "$650.00")),
+    ):
+        reader = PdfReader(path)
+        assert len(reader.pages) == 1
+        text = flat(reader.pages[0].extract_text())
+        assert "PAY PER INCIDENT" in text.upper() and f"from {fees[-1]}" in text
+        assert "no annual retainer · invoiced monthly in arrears" in text
+        for label, fee in zip(("Sev-1", "Sev-2", "Sev-3", "Sev-4"), fees, strict=True):
+            assert re.search(rf"{label} \w+ .*? Business hours {re.escape(fee)}", text), (label, fee)
+        assert "Nothing is prepaid" in text
+        for word in ("ANNUAL RETAINER", "Annual retainer", "Service Credit", "monthly retainer", "Monthly Retainer",
+                     "a quarter", "a month"):
+            assert word not in text, word
+
+
+def test_basic_prices_extra_incidents_by_severity(tmp_path: Path) -> None:
+    contract, summary = contract_and_summary(tmp_path, "basic", "acme")
+    assert "Sev-1 Incident beyond the included Remote Investigations $1,400.00 per Incident" in contract
+    assert "Sev-4 Incident beyond the included Remote Investigations $600.00 per Incident" in contract
+    assert "Further Incidents are handled at the fee per Incident for their Severity" in contract
+    assert "EXTRA INCIDENT" in summary.upper() and "$1,400.00" in summary and "$600.00" in summary
+    # the day block, in the price table and on the page
+    assert "Prepaid block of 5 On-site Days, plus travel and accommodation at cost $6,300.00" in contract
+    assert "Block of 5 on-site days $6,300.00" in summary
+
+
+def test_day_block_and_spare_parts_package_in_contract_summary_and_comparison(
+    acme_premium: Path, tmp_path: Path
+) -> None:
+    contract = flat(docx_text(acme_premium / "acme-premium-sla.docx"))
+    summary = flat(pdf_text(acme_premium / "acme-premium-summary.pdf"))
+    assert "Prepaid block of 5 On-site Days, plus travel and accommodation at cost $5,400.00" in contract
+    assert "A prepaid block of engineer hours is used for additional remote or on-site work, and one of On-site " \
+        "Days for on-site work at a Covered Site beyond the included entitlement" in contract
+    assert "Premium with critical spare-parts package (instead of the Annual Retainer) $62,000.00" in contract
+    assert "Block of 5 on-site days $5,400.00" in summary
+    assert "SPARE-PARTS PACKAGE" in summary.upper()
+    assert "Premium with critical spare-parts package: $62,000.00 a year, instead of the annual retainer." in summary
+
+    result = run_cli("--workspace", str(REPO), "compare", "--customer", "huaxin", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    reader = PdfReader(tmp_path / "huaxin" / "huaxin-compare.pdf")
+    assert len(reader.pages) == 1
+    page = flat(reader.pages[0].extract_text())
+    assert "retainers invoiced annually in advance" in page
+    assert "with spare-parts package: ¥151,000.00 a year" in page  # Standard
+    assert "with spare-parts package: ¥446,000.00 a year" in page  # Premium
+    assert "5 on-site days ¥45,000.00" in page and "10 hours ¥11,900.00" in page  # Basic's blocks
+    # the offer without a retainer sits below the grid, not as a column to add to
+    assert "On Demand no retainer; fee per incident: Sev-1 ¥17,300.00" in page
+    assert "Sev-4 ¥4,700.00" in page and "No service credits or discounts; invoiced monthly in arrears." in page
+    assert "Everything in On Demand" not in page
