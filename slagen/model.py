@@ -548,7 +548,8 @@ class Tier(Model):
     annual_retainer: PriceList | None = Field(
         default=None,
         description="Annual retainer per currency, e.g. {USD: 50000, EUR: 46000}; leave it out for an on-demand "
-        "offer priced per incident (prices.per_incident), which then has no service credits, performance credit or early renewal.",
+        "offer priced per incident (prices.per_incident), which then has no service credits, performance credit "
+        "or early renewal.",
     )
     coverage: Coverage = Field(description="Support hours and channels.")
     targets: dict[SeverityId, Target] = Field(description="Response and resolution target per severity.")

@@ -265,7 +265,7 @@ def _formatter(context: dict[str, Any], strings: dict[str, Any]) -> Formatter:
 
 def _annual(tier: Tier, context: dict[str, Any]) -> Money:
     currency = context["contract"]["currency"]
-    # Zero for an on-demand tier, which (validated) has no service credits, performance credit or early renewal to quote.
+    # Zero for an on-demand tier, which (validated) has no credits or early renewal to quote.
     return Money(tier.annual_retainer[currency] if tier.annual_retainer else Decimal(0), currency)
 
 

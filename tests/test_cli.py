@@ -88,7 +88,8 @@ def test_shipped_yaml_points_editors_at_the_schema() -> None:
 def test_tiers_table(workspace: Path) -> None:
     result = run_cli("tiers")
     assert result.exit_code == 0
-    for text in ("Basic", "Standard", "Premium", "$50,000.00", "$5,000.00", "1 hour / 8 hours"):
+    # five columns in an 80-character terminal: "1 hour / 8 hours" wraps before "hours"
+    for text in ("On Demand", "Basic", "Standard", "Premium", "$50,000.00", "$5,000.00", "1 hour / 8"):
         assert text in result.stdout
 
 
