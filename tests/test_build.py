@@ -29,7 +29,7 @@ PREMIUM_TITLES_ACME = [
     "Reporting and Governance",
     "Service Credits",
     "Performance Credit",
-    "Fees, Pricing and Renewal Incentives",
+    "Fees, Pricing and Invoicing",
     "Term and Termination",
     "Limitation of Liability",
     "General Terms",

@@ -24,7 +24,7 @@ SMALL = [
 @pytest.fixture
 def small(workspace: Path) -> Path:
     """The shipped workspace cut to one tier and one customer: seven documents."""
-    for name in ("basic", "premium"):
+    for name in ("basic", "premium", "on-demand"):
         (workspace / "tiers" / f"{name}.yaml").unlink()
     for name in ("acme", "huaxin"):
         (workspace / "examples" / "customers" / f"{name}.yaml").unlink()
