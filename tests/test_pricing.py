@@ -119,7 +119,7 @@ def test_uneven_instalments_name_the_last_one_in_both(workspace: Path) -> None:
     summary = flat(pdf_text(workspace / "dist" / "acme" / "acme-premium-summary.pdf"))
     assert "rounded once, half up, to the smallest unit of USD: $4,166.67. The last instalment of each Contract " \
         "Year is $4,166.63, so that it absorbs the rounding difference" in contract
-    assert "invoiced monthly in advance, $4,166.67 a month (the last of each year $4,166.63)" in summary
+    assert "invoiced monthly in advance, $4,166.67 a month (the 12th: $4,166.63)" in summary
 
 
 # ---------------------------------------------------------------- the on-demand offer (no retainer)
