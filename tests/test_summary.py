@@ -100,7 +100,7 @@ def test_one_page_with_the_quote(
 def test_acme_premium_numbers(summaries: dict[Any, Path]) -> None:
     text = flat(PdfReader(summaries[("premium", "acme")]).pages[0].extract_text())
     assert "Acme Nutraceuticals, Inc." in text
-    assert "$50,000.00" in text and "invoiced quarterly in advance, $12,500.00 a quarter" in text
+    assert "$50,000.00" in text and "Invoiced quarterly in advance: $12,500.00" in text
     assert "December 15, 2025" in text  # the offer's validity, before the effective date
     # service and performance credits in one sentence each, with acme's negotiated 15 % cap capping the 20 % top step
     assert "you get 5% of the monthly retainer back ($208.33), rising to 15% ($625.00)" in text
