@@ -17,7 +17,7 @@ from tests.conftest import REPO, copy_workspace, run_cli
 
 MARKING = "DRAFT – clauses not yet approved; not for signature"
 WARNING = (
-    "tiers/premium.yaml:76: clauses[8]: warning: clause 'named-engineer' is a draft "
+    "tiers/premium.yaml:80: clauses[8]: warning: clause 'named-engineer' is a draft "
     "(clauses/named-engineer.yaml:5: status: draft); approve it before a contract is signed"
 )
 CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
