@@ -169,7 +169,8 @@ def test_on_demand_summary_quotes_the_fees_not_a_retainer(on_demand: Path) -> No
         assert "no annual retainer · invoiced monthly in arrears" in text
         for label, fee in zip(("Sev-1", "Sev-2", "Sev-3", "Sev-4"), fees, strict=True):
             assert re.search(rf"{label} \w+ .*? Business hours {re.escape(fee)}", text), (label, fee)
-        assert "Nothing is prepaid" in text
+        # nothing prepaid: the only lines under "What's included" are the lead times every tier states
+        assert "Spare parts dispatched within" in text and "remote incident investigation" not in text
         for word in ("ANNUAL RETAINER", "Annual retainer", "Service Credit", "monthly retainer", "Monthly Retainer",
                      "a quarter", "a month"):
             assert word not in text, word
