@@ -1,4 +1,5 @@
-"""The account managers' credit calculator: the contract's own maths over months of measured compliance."""
+"""The account managers' credit calculator: the contract's own maths over months of measured compliance, a pilot's
+fee and caps, and the rollover of unused entitlements."""
 
 from __future__ import annotations
 
@@ -6,14 +7,19 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slagen import terms
+from slagen.commercial import COUNTABLE, pilot_terms, timeline
 from slagen.errors import InputError, UsageError
 from slagen.model import Customer, Tier
 from slagen.units import Money
 
+if TYPE_CHECKING:
+    from slagen.context import Formatter
+
 _MONTH_VALUE = re.compile(r"^(\d{4})-(\d{2})=(.+)$")
+_USED_VALUE = re.compile(r"^([a-z_]+)=(.+)$")
 
 
 def parse_month_values(option: str, values: list[str]) -> dict[dt.date, str]:
@@ -30,7 +36,7 @@ def parse_month_values(option: str, values: list[str]) -> dict[dt.date, str]:
     return parsed
 
 
-def month_inputs(compliance: list[str], incidents: list[str]) -> list[terms.MonthInput]:
+def month_inputs(compliance: list[str], incidents: list[str], *, required: bool = True) -> list[terms.MonthInput]:
     measured = parse_month_values("--compliance", compliance)
     counted = parse_month_values("--incidents", incidents)
     extra = sorted(set(counted) - set(measured))
@@ -48,9 +54,49 @@ def month_inputs(compliance: list[str], incidents: list[str]) -> list[terms.Mont
         if count is not None and not count.isdigit():
             raise UsageError(f"--incidents {month:%Y-%m}={count}: must be a whole number of incidents")
         months.append(terms.MonthInput(month, pct, int(count) if count is not None else None))
-    if not months:
-        raise UsageError("give at least one --compliance YYYY-MM=PERCENT")
+    if not months and required:
+        raise UsageError("give at least one --compliance YYYY-MM=PERCENT or --used ENTITLEMENT=UNITS")
     return months
+
+
+def used_inputs(tier: Tier, values: list[str]) -> dict[str, Decimal]:
+    """`onsite_days=6` pairs: units of a rolled-over entitlement used in one Contract Year."""
+    if not values:
+        return {}
+    rollover = tier.rollover
+    if rollover is None:
+        raise InputError(f"tier {tier.id!r} has no rollover of unused entitlements; --used does not apply to it")
+    allowed = [key for key in COUNTABLE if key in rollover.entitlements]
+    choices = f"{', '.join(allowed[:-1])} or {allowed[-1]}" if len(allowed) > 1 else allowed[0]
+    used: dict[str, Decimal] = {}
+    for value in values:
+        match = _USED_VALUE.match(value.strip())
+        if match is None:
+            raise UsageError(f"--used {value!r}: use ENTITLEMENT=UNITS, e.g. --used {allowed[0]}=6")
+        key, text = match.groups()
+        if key not in allowed:
+            raise UsageError(f"--used {value!r}: {key!r} does not roll over in tier {tier.id!r}; use {choices}")
+        if key in used:
+            raise UsageError(f"--used {value!r}: {key} is given twice")
+        try:
+            units = Decimal(text)
+        except InvalidOperation:
+            units = Decimal(-1)
+        if not units.is_finite() or units < 0:
+            raise UsageError(f"--used {value!r}: must be a number of units, 0 or more, e.g. {key}=6")
+        used[key] = units
+    return used
+
+
+@dataclass(frozen=True)
+class PilotReport:
+    """A pilot's own terms and what its months earned."""
+
+    plan: terms.PilotTerms
+    credit_cap: Money | None
+    conversion_date: dt.date
+    entitlements: dict[str, int]  # countable entitlement -> units during the pilot
+    compliance: Decimal | None  # mean of the pilot months given
 
 
 @dataclass(frozen=True)
@@ -68,27 +114,56 @@ class CreditReport:
     ends_term: dict[int, bool]  # contract year -> a term ends in it (only such a year earns a performance credit)
     full_years: set[int]
     chronic_failure_from: dt.date | None
+    pilot: PilotReport | None
+    rollover_max_pct: Decimal | None
+    rollover: dict[str, terms.RolloverResult]  # entitlement -> its year's rollover, for the --used given
 
 
-def calculate(tier: Tier, customer: Customer, currency: str, months: list[terms.MonthInput]) -> CreditReport:
-    """Run the same functions the contract's worked examples use over the given months."""
+def calculate(
+    tier: Tier,
+    customer: Customer,
+    currency: str,
+    months: list[terms.MonthInput],
+    used: dict[str, Decimal] | None = None,
+) -> CreditReport:
+    """Run the same functions the contract's worked examples use over the given months and usage."""
     credits = tier.service_credits
-    if credits is None:
+    if credits is None and months:
         raise InputError(f"tier {tier.id!r} has no service credits; nothing to calculate")
     assert tier.annual_retainer is not None  # validated: service credits need a retainer
     annual = Money(tier.annual_retainer[currency], currency)
-    timeline = terms.Timeline(customer.effective_date, customer.initial_term_months, customer.renewal_term_months)
-    results = terms.assess_credits(credits, annual, customer.effective_date, months)
+    line = timeline(customer, tier)
+    plan = pilot_terms(tier, customer, currency)
+    results = terms.assess_credits(credits, annual, customer.effective_date, months, pilot=plan) if credits else []
     by_year: dict[int, list[terms.MonthInput]] = {}
     for entry in months:
-        by_year.setdefault(timeline.year_of(entry.month), []).append(entry)
+        by_year.setdefault(line.year_of(entry.month), []).append(entry)
+    pilot_months = by_year.pop(terms.PILOT, [])
     compliance = {year: terms.annual_compliance(entries) for year, entries in by_year.items()}
-    ends_term = {year: timeline.ends_term(year) for year in by_year}
+    ends_term = {year: line.ends_term(year) for year in by_year}
     performance: dict[int, Money] = {}
     if tier.performance_credit is not None:
         for year, pct in compliance.items():
             if pct is not None and ends_term[year]:
                 performance[year] = terms.performance_credit_due(tier.performance_credit, annual, pct)
+    pilot = None
+    if plan is not None:
+        pilot = PilotReport(
+            plan=plan,
+            credit_cap=terms.pilot_credit_cap(credits, plan) if credits else None,
+            conversion_date=line.conversion_date,
+            entitlements={
+                key: terms.pilot_entitlement(int(yearly), plan.months)
+                for key in COUNTABLE
+                if (yearly := getattr(tier.entitlements, f"{key}_per_year")) not in ("unlimited", 0)
+            },
+            compliance=terms.annual_compliance(pilot_months),
+        )
+    rollover: dict[str, terms.RolloverResult] = {}
+    if tier.rollover is not None:
+        for key, units in (used or {}).items():
+            entitled = int(getattr(tier.entitlements, f"{key}_per_year"))
+            rollover[key] = terms.rollover_allowance(entitled, units, tier.rollover.max_pct)
     chronic = next((result.month for result in results if result.chronic_failure), None)
     return CreditReport(
         tier=tier.id,
@@ -101,6 +176,9 @@ def calculate(tier: Tier, customer: Customer, currency: str, months: list[terms.
         ends_term=ends_term,
         full_years={year for year, entries in by_year.items() if len(entries) == terms.MONTHS_PER_YEAR},
         chronic_failure_from=chronic,
+        pilot=pilot,
+        rollover_max_pct=tier.rollover.max_pct if tier.rollover else None,
+        rollover=rollover,
     )
 
 
@@ -108,8 +186,13 @@ def _amount(money: Money) -> str:
     return str(terms.round_money(money).amount)
 
 
+def _units(value: Decimal | int) -> str:
+    return str(Decimal(value).normalize()) if isinstance(value, Decimal) else str(value)
+
+
 def report_json(report: CreditReport) -> dict[str, Any]:
     """Machine-readable: amounts as exact decimal strings in the report's currency."""
+    pilot = report.pilot
     return {
         "tier": report.tier,
         "customer": report.customer,
@@ -118,6 +201,7 @@ def report_json(report: CreditReport) -> dict[str, Any]:
         "months": [
             {
                 "month": f"{result.month:%Y-%m}",
+                "pilot": result.pilot,
                 "compliance_pct": str(result.compliance_pct),
                 "counts": result.counts,
                 "missed": result.missed,
@@ -146,7 +230,72 @@ def report_json(report: CreditReport) -> dict[str, Any]:
             }
             for year, pct in sorted(report.annual_compliance.items())
         ],
+        "pilot": {
+            "months": pilot.plan.months,
+            "fee": _amount(pilot.plan.fee),
+            "monthly_retainer": _amount(pilot.plan.monthly_fee),
+            "credit_cap": _amount(pilot.credit_cap) if pilot.credit_cap else None,
+            "conversion_date": pilot.conversion_date.isoformat(),
+            "entitlements": pilot.entitlements,
+            "compliance_pct": str(pilot.compliance.quantize(Decimal("0.01"))) if pilot.compliance is not None else None,
+            "performance_credit": None,  # a pilot is shorter than a Contract Year and earns none
+        }
+        if pilot
+        else None,
+        "rollover": {
+            "max_pct": str(report.rollover_max_pct),
+            "entitlements": [
+                {
+                    "entitlement": key,
+                    "entitled": result.entitled,
+                    "used": _units(result.used),
+                    "unused": _units(result.unused),
+                    "cap": result.cap,
+                    "carried_into_next_year": result.carried,
+                    "lapsed": _units(result.lapsed),
+                }
+                for key, result in report.rollover.items()
+            ],
+        }
+        if report.rollover
+        else None,
         "chronic_failure_termination_right_from": (
             f"{report.chronic_failure_from:%Y-%m}" if report.chronic_failure_from else None
         ),
     }
+
+
+def report_lines(report: CreditReport, tier: Tier, fmt: Formatter) -> list[str]:
+    """The lines printed under the month table: years, the pilot, the rollover and any chronic failure."""
+    lines = []
+    performance = tier.performance_credit
+    pilot = report.pilot
+    if pilot is not None:
+        line = (
+            f"Pilot of {pilot.plan.months} months: fee {fmt.money(pilot.plan.fee)}, monthly retainer "
+            f"{fmt.money(pilot.plan.monthly_fee)}"
+        )
+        if pilot.credit_cap is not None:
+            line += f", credits capped at {fmt.money(pilot.credit_cap)} for the whole pilot"
+        line += f"; no performance credit; converts on {pilot.conversion_date.isoformat()}"
+        lines.append(line)
+    for year, pct in sorted(report.annual_compliance.items()):
+        credit = report.performance_credit.get(year)
+        complete = "" if year in report.full_years else " (year incomplete: provisional)"
+        line = f"Contract year {year + 1}: annual compliance {fmt.percent(pct.quantize(Decimal('0.01')))}"
+        if credit is not None and credit.amount > 0:
+            line += f", performance credit to the customer {fmt.money(credit)} off the renewal fee{complete}"
+        elif performance is not None and not report.ends_term[year]:
+            line += ", no performance credit (only the last contract year of a term earns one)"
+        elif performance is not None:
+            line += f", no performance credit (it needs more than {fmt.percent(performance.above_pct)})"
+        lines.append(line)
+    for key, result in report.rollover.items():
+        lines.append(
+            f"Rollover of {key}: {fmt.number(result.used)} of {result.entitled} used, "
+            f"{fmt.number(result.carried)} carried into the next contract year (at most {result.cap}), "
+            f"{fmt.number(result.lapsed)} lapse"
+        )
+    if report.chronic_failure_from:
+        lines.append(f"Chronic failure: the customer may terminate from {fmt.month(report.chronic_failure_from)}")
+    return lines

@@ -6,7 +6,6 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -377,66 +376,59 @@ def credits(
     tier: Annotated[str, typer.Argument(help="Tier id, e.g. 'premium'.")],
     customer: Annotated[str, typer.Option("--customer", "-c", help="Customer short name or customer YAML file.")],
     compliance: Annotated[
-        list[str], typer.Option("--compliance", help="Measured compliance of a month: YYYY-MM=PERCENT; repeat.")
-    ],
+        list[str] | None,
+        typer.Option("--compliance", help="Measured compliance of a month: YYYY-MM=PERCENT; repeat."),
+    ] = None,
     incidents: Annotated[
         list[str] | None, typer.Option("--incidents", help="Incidents in a month: YYYY-MM=COUNT; repeat (optional).")
     ] = None,
+    used: Annotated[
+        list[str] | None,
+        typer.Option("--used", help="Units of an entitlement used in a contract year, e.g. onsite_days=6; repeat."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Service credits, running caps, the customer's performance credit and chronic-failure right, month by month."""
+    """Service credits and caps month by month (a pilot's own), the customer's performance credit, the rollover of
+    unused entitlements and any chronic-failure right."""
     from rich.console import Console
     from rich.table import Table
 
     from slagen.build import load_strings, resolve_customer
-    from slagen.calculator import calculate, month_inputs, report_json
+    from slagen.calculator import calculate, month_inputs, report_json, report_lines, used_inputs
     from slagen.context import Formatter
     from slagen.workspace import terms_for
 
-    months = month_inputs(compliance, incidents or [])
+    months = month_inputs(compliance or [], incidents or [], required=not used)
     ws = _load()
     client = resolve_customer(ws, customer)
     terms_of_customer = terms_for(ws.tier(tier).model, client)
     currency = client.model.currency or ws.config.model.defaults.currency
-    report = calculate(terms_of_customer, client.model, currency, months)
+    report = calculate(terms_of_customer, client.model, currency, months, used_inputs(terms_of_customer, used or []))
     if as_json:
         typer.echo(json.dumps(report_json(report), indent=2))
         return
     fmt = Formatter(client.model.locale or ws.config.model.defaults.locale, load_strings(ws, None))
-    year_cap = fmt.money(report.months[0].year_cap)
-    table = Table(title=f"{client.model.legal_name}: {terms_of_customer.name}, credits capped at {year_cap} a year")
-    for column in ("Month", "Measured", "Target", "In a row", "Credit", "Year total", "Chronic"):
-        table.add_column(column, justify="left" if column in ("Month", "Target") else "right", no_wrap=True)
-    for result in report.months:
-        status = "not counted" if not result.counts else ("missed" if result.missed else "met")
-        table.add_row(
-            f"{result.month:%Y-%m}",
-            fmt.percent(result.compliance_pct),
-            status,
-            str(result.consecutive_missed),
-            fmt.money(result.credit),
-            fmt.money(result.year_total),
-            "yes" if result.chronic_failure else "",
-        )
     console = Console()
-    console.print(table)
-    performance = terms_of_customer.performance_credit
-    for year, pct in sorted(report.annual_compliance.items()):
-        credit = report.performance_credit.get(year)
-        complete = "" if year in report.full_years else " (year incomplete: provisional)"
-        line = f"Contract year {year + 1}: annual compliance {fmt.percent(pct.quantize(Decimal('0.01')))}"
-        if credit is not None and credit.amount > 0:
-            line += f", performance credit to the customer {fmt.money(credit)} off the renewal fee{complete}"
-        elif performance is not None and not report.ends_term[year]:
-            line += ", no performance credit (only the last contract year of a term earns one)"
-        elif performance is not None:
-            line += f", no performance credit (it needs more than {fmt.percent(performance.above_pct)})"
+    if report.months:
+        yearly = [result.year_cap for result in report.months if not result.pilot]
+        cap = f"{fmt.money(yearly[0])} a year" if yearly else f"{fmt.money(report.months[0].year_cap)} for the pilot"
+        table = Table(title=f"{client.model.legal_name}: {terms_of_customer.name}, credits capped at {cap}")
+        for column in ("Month", "Measured", "Target", "In a row", "Credit", "Year total", "Chronic"):
+            table.add_column(column, justify="left" if column in ("Month", "Target") else "right", no_wrap=True)
+        for result in report.months:
+            status = "not counted" if not result.counts else ("missed" if result.missed else "met")
+            table.add_row(
+                f"{result.month:%Y-%m}{' (pilot)' if result.pilot else ''}",
+                fmt.percent(result.compliance_pct),
+                status,
+                str(result.consecutive_missed),
+                fmt.money(result.credit),
+                fmt.money(result.year_total),
+                "yes" if result.chronic_failure else "",
+            )
+        console.print(table)
+    for line in report_lines(report, terms_of_customer, fmt):
         console.print(line, highlight=False)
-    if report.chronic_failure_from:
-        console.print(
-            f"Chronic failure: the customer may terminate from {fmt.month(report.chronic_failure_from)}",
-            highlight=False,
-        )
 
 
 @app.command()

@@ -23,6 +23,7 @@ from slagen.calendars import (
     subdivision_name,
     timezone_name,
 )
+from slagen.commercial import commercial_context
 from slagen.document import REF_PREFIX
 from slagen.escalation import escalation_context
 from slagen.model import WEEKDAYS, Customer, Tier, WorkspaceConfig
@@ -167,7 +168,6 @@ def build_context(
         ],
         "tier": _tier_context(tier, fmt, strings, money, annual, monthly_fee),
         "credits": _credits_context(tier, fmt, annual, monthly_fee),
-        "performance_credit": _performance_credit_context(tier, customer, fmt, strings, annual),
         "early_renewal": {
             "min_days": fmt.number(tier.early_renewal.min_days_before),
             "max_days": fmt.number(tier.early_renewal.max_days_before),
@@ -178,6 +178,7 @@ def build_context(
         else None,
     }
     ctx.update(pricing_context(tier, customer, fmt, currency, strings["severity_labels"]))
+    ctx.update(commercial_context(tier, customer, fmt, lambda items: _join(items, strings), annual))
     return ctx
 
 
@@ -392,44 +393,6 @@ def _credits_context(tier: Tier, fmt: Formatter, annual: Money, monthly_fee: Mon
         if credits.chronic_failure
         else None,
         "sole_remedy": credits.sole_remedy,
-        "example": example,
-    }
-
-
-def _performance_credit_context(
-    tier: Tier, customer: Customer | None, fmt: Formatter, strings: dict[str, Any], annual: Money
-) -> dict[str, Any] | None:
-    performance = tier.performance_credit
-    if performance is None:
-        return None
-    years = None
-    if customer is not None:
-        # The same rule the calculator applies: only a Contract Year in which a term ends earns the credit.
-        timeline = terms.Timeline(customer.effective_date, customer.initial_term_months, customer.renewal_term_months)
-        earning = timeline.term_ending_years(3)
-        years = {
-            "first": fmt.number(earning[0] + 1),
-            "earning": _join([fmt.number(year + 1) for year in earning], strings),
-            "not_earning": _join(
-                [fmt.number(year + 1) for year in range(earning[-1]) if year not in earning], strings
-            ),
-            "renewal_term": fmt.count(customer.renewal_term_months, "months"),
-        }
-
-    def example(compliance: int | str) -> dict[str, str]:
-        value = Decimal(str(compliance))
-        credit = terms.performance_credit_due(performance, annual, value)
-        return {
-            "compliance": fmt.percent(value),
-            "renewal_fee": fmt.money(annual),
-            "credit": fmt.money(credit),
-            "net": fmt.money(terms.less(annual, credit)),
-        }
-
-    return {
-        "above": fmt.percent(performance.above_pct),
-        "credit": fmt.percent(performance.credit_pct),
-        "years": years,
         "example": example,
     }
 

@@ -433,8 +433,15 @@ class ServiceCredits(Model):
     min_incidents: Count = Field(default=0, description="Months with fewer incidents than this do not count.")
     cap_per_period_pct: Percent = Field(description="Most credit in one month, in percent of the monthly retainer.")
     cap_per_year_pct: Percent = Field(description="Most credit in a contract year, in percent of the annual retainer.")
-    applied_to: Literal["next_invoice", "renewal"] = Field(description="Where credits are applied; never paid in cash.")
-    expiry_months: int = Field(ge=1, le=60, description="Unused credits expire this many months after they arise.")
+    applied_to: Literal["next_invoice", "renewal"] = Field(
+        description="Which invoice credits are deducted from; a credit not deducted when the agreement ends (without "
+        "renewal) is paid out to the customer."
+    )
+    expiry_months: int = Field(
+        ge=1, le=60,
+        description="Months after the month a credit arises within which it must be deducted; a credit not deducted "
+        "by then is paid out to the customer (credits never lapse).",
+    )
     claim_window_days: int = Field(ge=1, le=365, description="Days after the month's report to claim a credit.")
     chronic_failure: ChronicFailure | None = Field(default=None, description="Termination right for repeated misses.")
     sole_remedy: bool = Field(
@@ -465,6 +472,23 @@ class PerformanceCredit(Model):
     )
     credit_pct: Percent = Field(
         description="Credit for the customer against the next renewal fee, in percent of that fee, e.g. 5."
+    )
+
+
+RolloverEntitlement = Literal["remote_investigations", "onsite_days", "onsite_hours", "trainings", "webinars"]
+
+
+class Rollover(Model):
+    """Unused countable entitlements roll into the next Contract Year, capped, used first there, lapsing at its end."""
+
+    max_pct: Annotated[Decimal, Field(gt=0, le=100, allow_inf_nan=False)] = Field(
+        description="Most of one Contract Year's entitlement that may roll into the next, in percent, e.g. 50; "
+        "rounded down to whole units."
+    )
+    entitlements: list[RolloverEntitlement] = Field(
+        min_length=1,
+        description="Countable entitlements that roll over, each one the tier includes: remote_investigations, "
+        "onsite_days, onsite_hours, trainings or webinars.",
     )
 
 
@@ -562,6 +586,9 @@ class Tier(Model):
         "for the last Contract Year of a term.",
     )
     early_renewal: EarlyRenewal | None = Field(default=None, description="Discount for renewing early.")
+    rollover: Rollover | None = Field(
+        default=None, description="Unused entitlements that roll into the next Contract Year; without it they lapse."
+    )
     prices: Prices = Field(description="Prices of extras.")
     invoicing: InvoicingSchedule = Field(
         default="annually",
@@ -613,6 +640,22 @@ class Site(Model):
     country: Country = Field(description="ISO 3166 country code, e.g. 'DE'.")
 
 
+class Pilot(Model):
+    """A pilot of one tier that opens the agreement; it converts into the full tier unless either party gives notice."""
+
+    tier: Slug = Field(description="The tier piloted, one of the customer's tiers, e.g. 'standard'.")
+    months: int = Field(ge=1, le=11, description="Length of the pilot in months, shorter than a year, e.g. 6.")
+    fee: PriceList | None = Field(
+        description="Fee for the whole pilot per currency, e.g. {EUR: 5500}; null for the annual retainer pro rata."
+    )
+    success_criteria: list[Line] = Field(
+        min_length=1, description="What the pilot must show, one line each; reviewed at its end."
+    )
+    conversion_notice_days: int = Field(
+        ge=1, le=180, description="Written notice before the pilot ends that stops its conversion, in days, e.g. 30."
+    )
+
+
 class Customer(Model):
     """`customers/*.yaml`: one customer, the tiers they buy and what they negotiated."""
 
@@ -649,6 +692,10 @@ class Customer(Model):
     calendar: CustomerCalendar | None = Field(
         default=None,
         description="Business hours, time zone and public holidays where the customer's differ from the provider's.",
+    )
+    pilot: Pilot | None = Field(
+        default=None,
+        description="A pilot that opens the agreement; the initial term starts when it ends (the conversion date).",
     )
 
     @field_validator("effective_date", "offer_valid_until", mode="before")

@@ -14,6 +14,7 @@ RETAINER_ONLY = {
     "service_credits": "service credits are a share of the retainer",
     "performance_credit": "there is no renewal fee to credit it against",
     "early_renewal": "there is no renewal fee to discount",
+    "rollover": "entitlements roll over only from one retainer year into the next",
 }
 
 

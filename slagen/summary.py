@@ -13,6 +13,7 @@ import jinja2
 
 from slagen import terms
 from slagen.calendars import resolve_calendar
+from slagen.commercial import COUNTABLE
 from slagen.context import Formatter, build_context, page_size
 from slagen.document import Document
 from slagen.errors import BuildError, InputError, TemplateError
@@ -211,6 +212,8 @@ def additions(lower: TierView, upper: TierView, strings: dict[str, Any], busines
             items.append(adds["credits_better"].format(high=high, old=fmt.percent(_credit_high(low))))
     if up.performance_credit is not None and low.performance_credit is None:
         items.append(adds["performance_credit"].format(above=up_ctx["performance_credit"]["above"]))
+    if up.rollover is not None and low.rollover is None:
+        items.append(adds["rollover"].format(items=_rollover_items(up, strings), max=up_ctx["rollover"]["max_pct"]))
     if up.early_renewal is not None:
         discount = up_ctx["early_renewal"]["discount"]
         if low.early_renewal is None:
@@ -275,7 +278,7 @@ def _extras(tier: Tier, context: dict[str, Any], strings: dict[str, Any]) -> dic
     annual = _annual(tier, context)
     extras: dict[str, Any] = {"credit_high": None, "credit_high_amount": None,
                               "performance_credit_amount": None,
-                              "renewal_amount": None}
+                              "renewal_amount": None, "rollover_items": None}
     if tier.service_credits is not None:
         high = _credit_high(tier)
         extras["credit_high"] = fmt.percent(high)
@@ -284,7 +287,16 @@ def _extras(tier: Tier, context: dict[str, Any], strings: dict[str, Any]) -> dic
         extras["performance_credit_amount"] = fmt.money(terms.percent_of(annual, tier.performance_credit.credit_pct))
     if tier.early_renewal is not None:
         extras["renewal_amount"] = fmt.money(terms.percent_of(annual, tier.early_renewal.discount_pct))
+    if tier.rollover is not None:
+        extras["rollover_items"] = _rollover_items(tier, strings)
     return extras
+
+
+def _rollover_items(tier: Tier, strings: dict[str, Any]) -> str:
+    """The entitlements that roll over, named as strings.yaml names them, in the contract's order."""
+    assert tier.rollover is not None
+    names = strings["summary"]["rollover_items"]
+    return _join([names[key] for key in COUNTABLE if key in tier.rollover.entitlements], strings)
 
 
 def summary_data(

@@ -196,6 +196,7 @@ class MonthResult:
     year_total: Money  # credits so far in this contract year
     year_cap: Money
     chronic_failure: bool  # termination right arises this month
+    pilot: bool = False  # the month falls in a pilot term (its own fee and cap)
 
 
 def schedule_pct(credits: ServiceCredits, compliance_pct: Decimal) -> Decimal:
@@ -207,23 +208,121 @@ def schedule_pct(credits: ServiceCredits, compliance_pct: Decimal) -> Decimal:
     return pct
 
 
-def contract_year(effective: dt.date, month: dt.date) -> int:
-    months = (month.year - effective.year) * 12 + month.month - effective.month
-    return months // MONTHS_PER_YEAR
+PILOT = -1  # the period index of a pilot term's months: before Contract Year 0
+
+
+def months_between(start: dt.date, month: dt.date) -> int:
+    return (month.year - start.year) * 12 + month.month - start.month
+
+
+def contract_year(effective: dt.date, month: dt.date, pilot_months: int = 0) -> int:
+    """The 0-based Contract Year of a month; with a pilot, PILOT for its months and years count from its end."""
+    months = months_between(effective, month)
+    if months < pilot_months:
+        return PILOT
+    return (months - pilot_months) // MONTHS_PER_YEAR
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day where it is shorter)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, days_in_month(dt.date(year, month, 1))))
+
+
+# ---------------------------------------------------------------- pilot
+
+
+@dataclass(frozen=True)
+class PilotTerms:
+    """A pilot that opens the agreement: its length and its whole fee (agreed, or the retainer pro rata)."""
+
+    months: int
+    fee: Money
+
+    @property
+    def monthly_fee(self) -> Money:
+        """The pilot's Monthly Retainer, on which its service credits are calculated, exact."""
+        return Money(self.fee.amount / self.months, self.fee.currency)
+
+
+def pro_rata(annual: Money, months: int) -> Money:
+    """`months` twelfths of an annual amount, exact."""
+    return Money(annual.amount * months / MONTHS_PER_YEAR, annual.currency)
+
+
+def pilot_terms(months: int, annual: Money, fee: Money | None) -> PilotTerms:
+    """The pilot's fee: the agreed pilot fee, or else the annual retainer pro rata to the pilot's months."""
+    return PilotTerms(months, fee if fee is not None else pro_rata(annual, months))
+
+
+def pilot_credit_cap(credits: ServiceCredits, pilot: PilotTerms) -> Money:
+    """Service credits over the whole pilot are capped at the yearly cap percentage of the pilot fee (so, with a
+    pro-rata fee, the yearly cap pro-rated to the pilot's months), rounded once."""
+    return round_money(percent_of(pilot.fee, credits.cap_per_year_pct))
+
+
+def pilot_entitlement(per_year: int, months: int) -> int:
+    """A yearly entitlement during a pilot: pro rata to its months, rounded down to whole units."""
+    return per_year * months // MONTHS_PER_YEAR
+
+
+# ---------------------------------------------------------------- rollover of unused entitlements
+
+
+@dataclass(frozen=True)
+class RolloverResult:
+    """One entitlement over one Contract Year: what was used, what rolls into the next year, what lapses."""
+
+    entitled: int  # the year's own entitlement
+    carried_in: int  # units rolled in from the year before (used first; they lapse at this year's end)
+    used: Decimal
+    unused: Decimal  # of the year's own entitlement
+    cap: int  # the most that may roll over: max_pct of the year's entitlement, whole units
+    carried: int  # units that roll into the next Contract Year
+    lapsed: Decimal  # units that lapse at the year's end: own units beyond the cap and unused carried-in units
+
+
+def rollover_allowance(entitled: int, used: Decimal, max_pct: Decimal, carried_in: int = 0) -> RolloverResult:
+    """Unused units of one countable entitlement that roll into the next Contract Year.
+
+    Units carried in from the year before are used first, and lapse at the end of this year if unused (they never
+    roll twice). Of the year's own entitlement, what is unused rolls over up to `max_pct` of it; both the cap and the
+    units carried are rounded down to whole units.
+    """
+    from_carried = min(used, Decimal(carried_in))
+    unused = max(Decimal(0), entitled - (used - from_carried))
+    cap = int(Decimal(entitled) * max_pct / HUNDRED)  # int() rounds a non-negative value down
+    carried = min(int(unused), cap)
+    return RolloverResult(
+        entitled=entitled,
+        carried_in=carried_in,
+        used=used,
+        unused=unused,
+        cap=cap,
+        carried=carried,
+        lapsed=unused - carried + (carried_in - from_carried),
+    )
 
 
 @dataclass(frozen=True)
 class Timeline:
-    """How the agreement runs: Contract Years of twelve months from the Effective Date, and the terms (initial,
-    then renewals) that end after `initial_term_months` and every `renewal_term_months` after that."""
+    """How the agreement runs: an optional pilot, then Contract Years of twelve months, and the terms (initial, then
+    renewals) that end after `initial_term_months` and every `renewal_term_months` after that."""
 
     effective: dt.date
     initial_term_months: int
     renewal_term_months: int
+    pilot_months: int = 0  # a pilot opens the agreement; Contract Years and terms count from its end
 
     def year_of(self, month: dt.date) -> int:
-        """The 0-based Contract Year a calendar month (its first day) falls in."""
-        return contract_year(self.effective, month)
+        """The 0-based Contract Year a calendar month (its first day) falls in; PILOT for a pilot month."""
+        return contract_year(self.effective, month, self.pilot_months)
+
+    @property
+    def conversion_date(self) -> dt.date:
+        """The day the first Contract Year (and the initial term) starts: the Effective Date, or a pilot's end."""
+        return add_months(self.effective, self.pilot_months)
 
     def ends_term(self, year: int) -> bool:
         """Whether a term ends within 0-based Contract Year `year` (at its end or inside it).
@@ -249,9 +348,18 @@ class Timeline:
 
 
 def assess_credits(
-    credits: ServiceCredits, annual_retainer: Money, effective: dt.date, months: list[MonthInput]
+    credits: ServiceCredits,
+    annual_retainer: Money,
+    effective: dt.date,
+    months: list[MonthInput],
+    pilot: PilotTerms | None = None,
 ) -> list[MonthResult]:
-    """Month by month: whether the target was missed, the streak, the credit due and the running cap."""
+    """Month by month: whether the target was missed, the streak, the credit due and the running cap.
+
+    With a pilot, its months take the pilot's Monthly Retainer and share the pilot's own cap; Contract Years
+    count from its end.
+    """
+    pilot_months = pilot.months if pilot else 0
     monthly_fee = monthly(annual_retainer)
     year_cap = round_money(percent_of(annual_retainer, credits.cap_per_year_pct))
     results: list[MonthResult] = []
@@ -264,13 +372,17 @@ def assess_credits(
         streak = streak + 1 if missed else 0
         history.append(missed)
         step = schedule_pct(credits, entry.compliance_pct) if counts else Decimal(0)
-        year = contract_year(effective, entry.month)
+        year = contract_year(effective, entry.month, pilot_months)
+        in_pilot = pilot is not None and year == PILOT
+        fee, cap = monthly_fee, year_cap
+        if pilot is not None and in_pilot:
+            fee, cap = pilot.monthly_fee, pilot_credit_cap(credits, pilot)
         used = totals.get(year, Decimal(0))
         amount = Decimal(0)
         if missed and streak >= credits.consecutive_periods:
-            exact = percent_of(monthly_fee, min(step, credits.cap_per_period_pct)).amount
+            exact = percent_of(fee, min(step, credits.cap_per_period_pct)).amount
             rounded = round_money(Money(exact, annual_retainer.currency)).amount
-            amount = max(Decimal(0), min(rounded, year_cap.amount - used))
+            amount = max(Decimal(0), min(rounded, cap.amount - used))
         totals[year] = used + amount
         chronic = False
         rule = credits.chronic_failure
@@ -287,8 +399,9 @@ def assess_credits(
                 step_pct=step,
                 credit=Money(amount, annual_retainer.currency),
                 year_total=Money(totals[year], annual_retainer.currency),
-                year_cap=year_cap,
+                year_cap=cap,
                 chronic_failure=chronic,
+                pilot=in_pilot,
             )
         )
     return results

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from slagen.calendars import subdivision_problem
 from slagen.checks import Finding, cap_findings, early_renewal_finding, offer_finding
+from slagen.commercial_rules import check_pilot, check_rollover
 from slagen.errors import InputError, UsageError, collect
 from slagen.escalation import escalation_problems
 from slagen.loader import Location, YamlDocument, dotted, read_yaml
@@ -287,6 +288,7 @@ def _check_tier(tier: Sourced[Tier], ws: Workspace, business_day: Decimal) -> li
         if clause_id in seen:
             problems.append(f"{where}: clause {clause_id!r} is listed twice")
         seen.add(clause_id)
+    problems.extend(check_rollover(tier))
     for sev, target in model.targets.items():
         if target.resolution.nominal_hours(business_day) < target.response.nominal_hours(business_day):
             problems.append(
@@ -407,6 +409,7 @@ def _check_customer(customer: Sourced[Customer], ws: Workspace) -> list[str]:
         except InputError as error:
             problems.extend(error.problems)
     problems.extend(check_customer_invoicing(customer, ws.tiers))
+    problems.extend(check_pilot(customer, currency, ws.tiers))
     return problems
 
 

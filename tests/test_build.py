@@ -66,7 +66,7 @@ def test_clause_titles_in_order_in_both_files(built: Path) -> None:
     headings = [p.text for p in word.paragraphs if p.style is not None and p.style.name == "Heading 1"]
     assert headings == PREMIUM_TITLES_ACME
     tier = load_workspace(REPO).tiers["premium"].model
-    assert len(tier.clauses) == len(headings)
+    assert len([clause for clause in tier.clauses if clause != "pilot"]) == len(headings)  # acme has no pilot
     outline = PdfReader(built / "acme-premium-sla.pdf").outline
     top_level = [item.title for item in outline if not isinstance(item, list)]
     assert [re.sub(r"^\d+\s+", "", title) for title in top_level] == PREMIUM_TITLES_ACME

@@ -26,9 +26,30 @@ def small(workspace: Path) -> Path:
     """The shipped workspace cut to one tier and one customer: seven documents."""
     for name in ("basic", "premium", "on-demand"):
         (workspace / "tiers" / f"{name}.yaml").unlink()
-    for name in ("acme", "huaxin"):
+    for name in ("acme", "huaxin", "fournil"):
         (workspace / "examples" / "customers" / f"{name}.yaml").unlink()
     return workspace
+
+
+def test_build_all_builds_the_pilot_customer(workspace: Path) -> None:
+    """fournil is on a six-month pilot of Standard: `build --all` builds its documents and its summary says so."""
+    from pypdf import PdfReader
+
+    for name in ("basic", "premium"):
+        (workspace / "tiers" / f"{name}.yaml").unlink()
+    for name in ("acme", "huaxin", "nordwerk"):
+        (workspace / "examples" / "customers" / f"{name}.yaml").unlink()
+    result = run_cli("build", "--all", "--jobs", "2")
+    assert result.exit_code == 0, result.stderr
+    built = sorted(line.split()[1] for line in result.stdout.splitlines()[:-1])
+    assert built[1:4] == ["fournil/fournil-standard-sla.docx", "fournil/fournil-standard-sla.pdf",
+                         "fournil/fournil-standard-summary.pdf"], built
+    summary = " ".join(PdfReader(workspace / "dist" / "fournil" / "fournil-standard-summary.pdf").pages[0]
+                       .extract_text().split())
+    assert "PILOT OFFER" in summary and "Pilot of 6 months from 1 February 2026" in summary
+    summary = summary.replace("\u202f", " ").replace("\xa0", " ")
+    assert "Pilot fee 5 500,00 €, credits capped at 275,00 €; success criteria reviewed at the end; converts into " \
+        "Standard unless either side gives notice 30 days before its end" in summary
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

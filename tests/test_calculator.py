@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -202,3 +203,86 @@ def test_performance_credit_worked_example_equals_the_calculator() -> None:
         assert f"the Performance Credit is {amount}" in example
         earlier = [item["performance_credit"] for item in report["years"] if item["contract_year"] < year]
         assert earlier == [None] * (year - 1)
+
+
+# ---------------------------------------------------------------- pilot and rollover through the CLI
+
+
+def credits(*args: str) -> Any:
+    return run_cli("--workspace", str(REPO), "credits", *args)
+
+
+def test_pilot_months_take_the_pilot_fee_and_cap() -> None:
+    # fournil: a six-month pilot of Standard from February 2026 at a pilot fee of EUR 5,500
+    result = credits("standard", "--customer", "fournil", "--compliance", "2026-02=88", "--compliance", "2026-03=86",
+                     "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [(m["pilot"], m["credit"], m["year_cap"]) for m in report["months"]] == [
+        (True, "0.00", "275.00"),
+        (True, "45.83", "275.00"),  # 5% of 5,500 / 6; the pilot's cap is 5% of its fee
+    ]
+    assert report["pilot"] == {
+        "months": 6,
+        "fee": "5500.00",
+        "monthly_retainer": "916.67",
+        "credit_cap": "275.00",
+        "conversion_date": "2026-08-01",
+        "entitlements": {"remote_investigations": 12, "onsite_hours": 8, "trainings": 0, "webinars": 2},
+        "compliance_pct": "87.00",
+        "performance_credit": None,
+    }
+    assert report["years"] == []  # the pilot is not a Contract Year
+
+
+def test_a_pilot_earns_no_performance_credit_and_years_count_from_conversion() -> None:
+    args = ["standard", "--customer", "fournil", *month_args(dt.date(2026, 2, 1), [99] * 18)]
+    report = json.loads(credits(*args, "--json").stdout)
+    assert report["pilot"]["performance_credit"] is None and report["pilot"]["compliance_pct"] == "99.00"
+    assert [(y["contract_year"], y["complete"], y["performance_credit"]) for y in report["years"]] == [
+        (1, True, "414.00")  # August 2026 to July 2027
+    ]
+    text = " ".join(credits(*args).stdout.split())
+    assert "Pilot of 6 months: fee 5 500,00 €, monthly retainer 916,67 €, credits capped at 275,00 € for the whole " \
+        "pilot; no performance credit; converts on 2026-08-01" in text.replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_rollover_through_the_cli() -> None:
+    result = credits("premium", "--customer", "acme", "--used", "onsite_days=6", "--used", "trainings=1", "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["months"] == [] and report["rollover"] == {
+        "max_pct": "50",
+        "entitlements": [
+            {"entitlement": "onsite_days", "entitled": 10, "used": "6", "unused": "4", "cap": 5,
+             "carried_into_next_year": 4, "lapsed": "0"},
+            {"entitlement": "trainings", "entitled": 2, "used": "1", "unused": "1", "cap": 1,
+             "carried_into_next_year": 1, "lapsed": "0"},
+        ],
+    }
+    text = credits("premium", "--customer", "acme", "--used", "onsite_days=2")
+    assert text.exit_code == 0
+    assert "Rollover of onsite_days: 2 of 10 used, 5 carried into the next contract year (at most 5), 3 lapse" in \
+        " ".join(text.stdout.split())
+
+
+def test_bad_rollover_and_empty_input() -> None:
+    acme = ("premium", "--customer", "acme")
+    cases = [
+        ((*acme, "--used", "onsite days"), 2, "--used 'onsite days': use ENTITLEMENT=UNITS, e.g. --used onsite_days=6"),
+        ((*acme, "--used", "onsite_hours=3"), 2,
+         "--used 'onsite_hours=3': 'onsite_hours' does not roll over in tier 'premium'; use onsite_days, trainings "
+         "or webinars"),
+        ((*acme, "--used", "trainings=1", "--used", "trainings=2"), 2,
+         "--used 'trainings=2': trainings is given twice"),
+        ((*acme, "--used", "webinars=-1"), 2, "--used 'webinars=-1': must be a number of units, 0 or more, e.g. "
+         "webinars=6"),
+        ((*acme, "--used", "webinars=x"), 2, "--used 'webinars=x': must be a number of units, 0 or more, e.g. "
+         "webinars=6"),
+        (("standard", "--customer", "nordwerk", "--used", "trainings=1"), 1,
+         "tier 'standard' has no rollover of unused entitlements; --used does not apply to it"),
+        (acme, 2, "give at least one --compliance YYYY-MM=PERCENT or --used ENTITLEMENT=UNITS"),
+    ]
+    for args, code, message in cases:
+        result = credits(*args)
+        assert (result.exit_code, result.lines) == (code, [message]), args

@@ -36,7 +36,7 @@ def test_unknown_tier_is_a_usage_error(workspace: Path) -> None:
 def test_unknown_customer_is_a_usage_error(workspace: Path) -> None:
     result = run_cli("build", "premium", "--customer", "globex")
     assert result.exit_code == 2
-    assert result.lines == ["unknown customer 'globex'; the workspace has: acme, huaxin, nordwerk"]
+    assert result.lines == ["unknown customer 'globex'; the workspace has: acme, fournil, huaxin, nordwerk"]
 
 
 def test_no_workspace_found(tmp_path: Path, monkeypatch: object) -> None:

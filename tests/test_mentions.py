@@ -74,6 +74,8 @@ MENTIONS: list[Mention] = [
             re.IGNORECASE),
     Mention("bonus (the provider earns none; the performance credit is the customer's)", r"\bbonus\b",
             lambda t: False, re.IGNORECASE),
+    Mention("rollover of unused entitlements", r"\broll(s|ed)? over\b|\brollover\b",
+            lambda t: t.rollover is not None, re.IGNORECASE),
     Mention("early renewal", r"\bearly renewal\b", lambda t: t.early_renewal is not None, re.IGNORECASE),
     Mention("webinars", r"\bwebinars?\b", lambda t: t.entitlements.webinars_per_year > 0, re.IGNORECASE),
     Mention("training", r"\btraining\b", lambda t: t.entitlements.trainings_per_year > 0, re.IGNORECASE),
@@ -131,6 +133,14 @@ def test_every_mention_is_backed_by_data(tier: str, customer: str | None) -> Non
             start = max(0, match.start() - 60)
             dangling.append(f"{mention.name}: ...{contract.text[start:match.end() + 60]}...")
     assert dangling == [], "\n".join(dangling)
+
+
+@pytest.mark.parametrize(("tier", "customer"), combinations())
+def test_pilot_is_mentioned_only_for_a_customer_on_a_pilot_of_that_tier(tier: str, customer: str | None) -> None:
+    model = workspace().customers[customer].model if customer else None
+    on_pilot = model is not None and model.pilot is not None and model.pilot.tier == tier
+    text = built(tier, customer).text
+    assert bool(re.search(r"\bPilot Term\b|\bConversion Date\b", text)) == on_pilot
 
 
 def list_runs(paragraphs: list[tuple[str, str]]) -> list[list[str]]:

@@ -297,7 +297,7 @@ def test_compare_for_a_customer_in_their_currency(tmp_path: Path) -> None:
 def test_compare_unknown_customer_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("--workspace", str(REPO), "compare", "--customer", "globex", "--out", str(tmp_path))
     assert result.exit_code == 2
-    assert result.lines == ["unknown customer 'globex'; the workspace has: acme, huaxin, nordwerk"]
+    assert result.lines == ["unknown customer 'globex'; the workspace has: acme, fournil, huaxin, nordwerk"]
 
 
 def test_compare_needs_every_tier_in_the_customers_currency(workspace: Path) -> None:

@@ -139,3 +139,76 @@ def test_contract_years_that_end_a_term(initial: int, renewal: int, ending: list
         year in ending for year in range(ending[-1] + 1)
     ]
     assert timeline.year_of(dt.date(2027, 2, 1)) == 0 and timeline.year_of(dt.date(2027, 3, 1)) == 1
+
+
+# ---------------------------------------------------------------- rollover of unused entitlements
+
+
+@pytest.mark.parametrize(
+    ("entitled", "used", "max_pct", "carried_in", "carried", "lapsed"),
+    [
+        (10, "6", 50, 0, 4, "0"),  # under the cap: all unused units roll over
+        (10, "2", 50, 0, 5, "3"),  # the cap binds: 50% of 10
+        (10, "12", 50, 0, 0, "0"),  # more used than included: nothing left
+        (10, "6.5", 50, 0, 3, "0.5"),  # whole units only; the half day lapses
+        (2, "0", 50, 0, 1, "1"),  # trainings: 50% of 2
+        (3, "0", 50, 0, 1, "2"),  # the cap is rounded down: 1.5 -> 1
+        (10, "3", 50, 4, 5, "6"),  # 3 used from the 4 carried in (used first); 1 of them lapses, 5 of 10 own roll
+        (10, "7", 50, 4, 5, "2"),  # 4 carried in used up, 3 own used: 7 own unused, 5 roll, 2 lapse
+    ],
+)
+def test_rollover_allowance(
+    entitled: int, used: str, max_pct: int, carried_in: int, carried: int, lapsed: str
+) -> None:
+    result = terms.rollover_allowance(entitled, Decimal(used), Decimal(max_pct), carried_in)
+    assert result.carried == carried
+    assert result.lapsed == Decimal(lapsed)
+    assert result.carried <= result.cap == int(entitled * max_pct / 100)
+    assert result.carried + result.lapsed + min(Decimal(used), entitled + carried_in) == entitled + carried_in
+
+
+# ---------------------------------------------------------------- pilot
+
+
+def test_pilot_fee_cap_and_entitlements() -> None:
+    annual = Money(Decimal(13800), "EUR")
+    pro_rata = terms.pilot_terms(6, annual, None)
+    assert pro_rata.fee.amount == Decimal(6900)
+    assert terms.round_money(pro_rata.monthly_fee).amount == Decimal("1150.00")
+    fixed = terms.pilot_terms(6, annual, Money(Decimal(5500), "EUR"))
+    assert terms.round_money(fixed.monthly_fee).amount == Decimal("916.67")
+    # the yearly cap percentage of the pilot fee: with a pro-rata fee, the yearly cap pro-rated to the months
+    yearly_cap = terms.round_money(terms.percent_of(annual, SEED.cap_per_year_pct)).amount
+    assert terms.pilot_credit_cap(SEED, pro_rata).amount == yearly_cap * 6 / 12 == Decimal("690.00")
+    assert terms.pilot_credit_cap(SEED, fixed).amount == Decimal("550.00")
+    assert [terms.pilot_entitlement(n, 6) for n in (24, 16, 10, 4, 1)] == [12, 8, 5, 2, 0]  # rounded down
+    assert terms.pilot_entitlement(10, 5) == 4
+
+
+def test_pilot_months_have_their_own_fee_and_cap() -> None:
+    annual = Money(Decimal(13800), "EUR")
+    pilot = terms.pilot_terms(6, annual, Money(Decimal(5500), "EUR"))
+    start = dt.date(2026, 2, 1)
+    steep = ServiceCredits.model_validate(
+        SEED.model_dump() | {"schedule": [{"below_pct": 90, "credit_pct": 20}], "cap_per_period_pct": 20}
+    )
+    entries = [terms.MonthInput(terms.add_months(start, i), Decimal(50)) for i in range(8)]  # every month missed
+    results = terms.assess_credits(steep, annual, start, entries, pilot=pilot)
+    assert [r.pilot for r in results] == [True] * 6 + [False, False]
+    assert {r.year_cap.amount for r in results[:6]} == {Decimal("550.00")}
+    assert results[-1].year_cap.amount == Decimal("1380.00")
+    # 20% of the pilot's 916.67 a month = 183.33, until the pilot cap of 550.00 binds
+    three = [Decimal("183.33")] * 3
+    assert [r.credit.amount for r in results[:6]] == [0, *three, Decimal("0.01"), 0]
+    assert results[5].year_total.amount == Decimal("550.00")
+    # the first Contract Year starts at conversion with its own, fresh cap and the annual retainer's monthly fee
+    assert results[6].credit.amount == Decimal("230.00") and results[6].year_total.amount == Decimal("230.00")
+
+
+def test_timeline_with_a_pilot_counts_years_from_conversion() -> None:
+    timeline = terms.Timeline(dt.date(2026, 2, 1), 24, 12, pilot_months=6)
+    assert timeline.conversion_date == dt.date(2026, 8, 1)
+    assert timeline.year_of(dt.date(2026, 7, 1)) == terms.PILOT
+    assert timeline.year_of(dt.date(2026, 8, 1)) == 0 and timeline.year_of(dt.date(2027, 8, 1)) == 1
+    assert timeline.term_ending_years(2) == [1, 2]
+    assert terms.add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)

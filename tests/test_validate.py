@@ -16,7 +16,7 @@ CASES: list[dict[str, Any]] = yaml.safe_load((Path(__file__).parent / "workspace
 def test_shipped_workspace_is_valid(workspace: Path) -> None:
     result = run_cli("validate")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("ok: 4 tiers, 18 clauses, 3 customers")
+    assert result.stdout.startswith("ok: 4 tiers, 19 clauses, 4 customers")
     assert result.stderr == ""
 
 
