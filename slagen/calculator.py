@@ -290,9 +290,11 @@ def report_lines(report: CreditReport, tier: Tier, fmt: Formatter) -> list[str]:
         elif performance is not None:
             line += f", no performance credit (it needs more than {fmt.percent(performance.above_pct)})"
         lines.append(line)
+    # The summary's names for the entitlements ("on-site days"); the YAML key where a workspace lacks them.
+    names = fmt.strings.get("summary", {}).get("rollover_items", {})
     for key, result in report.rollover.items():
         lines.append(
-            f"Rollover of {key}: {fmt.number(result.used)} of {result.entitled} used, "
+            f"Rollover of {names.get(key, key)}: {fmt.number(result.used)} of {result.entitled} used, "
             f"{fmt.number(result.carried)} carried into the next contract year (at most {result.cap}), "
             f"{fmt.number(result.lapsed)} lapse"
         )

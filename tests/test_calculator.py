@@ -262,7 +262,7 @@ def test_rollover_through_the_cli() -> None:
     }
     text = credits("premium", "--customer", "acme", "--used", "onsite_days=2")
     assert text.exit_code == 0
-    assert "Rollover of onsite_days: 2 of 10 used, 5 carried into the next contract year (at most 5), 3 lapse" in \
+    assert "Rollover of on-site days: 2 of 10 used, 5 carried into the next contract year (at most 5), 3 lapse" in \
         " ".join(text.stdout.split())
 
 
