@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -61,3 +62,18 @@ def run_cli(*args: str) -> Result:
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def clean(text: str) -> str:
+    """Whitespace folded, so phrases wrapped across lines or pages still match."""
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="session")
+def acme_premium_and_huaxin_basic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """acme's Premium and huaxin's Basic contracts, built once for the calendar and escalation tests."""
+    out = tmp_path_factory.mktemp("dist")
+    for tier, customer in (("premium", "acme"), ("basic", "huaxin")):
+        result = run_cli("--workspace", str(REPO), "build", tier, "--customer", customer, "--out", str(out))
+        assert result.exit_code == 0, result.stderr
+    return out

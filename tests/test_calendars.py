@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,7 +12,7 @@ from slagen import terms
 from slagen.calendars import has_make_up_workdays, resolve_calendar, subdivision_problem
 from slagen.units import Duration
 from slagen.workspace import load_workspace
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, clean
 from tests.test_build import docx_text, pdf_text
 
 WS = load_workspace(REPO)
@@ -114,17 +113,9 @@ def test_subdivision_problems() -> None:
     )
 
 
-def clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    for tier, customer in (("premium", "acme"), ("basic", "huaxin")):
-        result = run_cli("--workspace", str(REPO), "build", tier, "--customer", customer, "--out", str(out))
-        assert result.exit_code == 0, result.stderr
-    return out
+@pytest.fixture
+def built(acme_premium_and_huaxin_basic: Path) -> Path:
+    return acme_premium_and_huaxin_basic
 
 
 @pytest.mark.parametrize("kind", ["docx", "pdf"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from slagen.escalation import fits
 from slagen.model import BusinessHours
 from slagen.units import Duration
 from slagen.workspace import load_workspace
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, clean, run_cli
 from tests.test_build import docx_text, pdf_text
 
 WS = load_workspace(REPO)
@@ -96,17 +95,9 @@ def test_the_shipped_matrix_fits_every_tier() -> None:
     assert {sev: str(target) for sev, target in levels[2].targets.items()} == {"sev1": "24 hours", "sev2": "24 hours"}
 
 
-def clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    for tier, customer in (("premium", "acme"), ("basic", "huaxin")):
-        result = run_cli("--workspace", str(REPO), "build", tier, "--customer", customer, "--out", str(out))
-        assert result.exit_code == 0, result.stderr
-    return out
+@pytest.fixture
+def built(acme_premium_and_huaxin_basic: Path) -> Path:
+    return acme_premium_and_huaxin_basic
 
 
 @pytest.mark.parametrize("kind", ["docx", "pdf"])
