@@ -1,6 +1,6 @@
 """Broken inputs, hostile templates and faults: one clear message, the right exit code, nothing lost.
 
-The cases live in bad_inputs/cases.yaml (data, as sqlfluff keeps rule cases); the faults that need a
+The cases live in bad_inputs/cases*.yaml (data, as sqlfluff keeps rule cases); the faults that need a
 process of their own (signals, a full disk, a locked folder) are the tests at the end of this file.
 """
 
@@ -27,7 +27,12 @@ from pypdf import PdfReader
 from tests.conftest import REPO, copy_workspace, run_cli
 
 HERE = Path(__file__).parent / "bad_inputs"
-CASES: list[dict[str, Any]] = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))
+# One file per theme (cases.yaml, cases-*.yaml), so parallel work adds cases without touching the same file.
+CASES: list[dict[str, Any]] = [
+    case
+    for file in sorted(HERE.glob("cases*.yaml"))
+    for case in yaml.safe_load(file.read_text(encoding="utf-8")) or []
+]
 
 # What the baseline dist/ holds before every case: each case must leave it byte-identical (or, when
 # the case is meant to succeed, at least free of temporary files).
