@@ -19,10 +19,11 @@ from jinja2 import TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from slagen.context import build_context, page_size
-from slagen.document import ClauseText, Document, build_blocks
+from slagen.document import Document
 from slagen.errors import BuildError, InputError, SlagenError, TemplateError, UsageError
 from slagen.incremental import MANIFEST_NAME, FileHasher, Manifest, Output, template_files
 from slagen.loader import read_yaml
+from slagen.markup import ClauseText, build_blocks
 from slagen.model import Customer, Tier
 from slagen.templating import clause_environment, page_environment, template_loader, wording
 from slagen.workspace import Sourced, Workspace, read_customer_file, terms_for
@@ -771,7 +772,9 @@ def build_redlines(
     ws: Workspace, out: Path, revision: str, *, shard: tuple[int, int] | None = None, templates: Path | None = None
 ) -> RedlineBatch:
     """For `build --all --redline-from REV`: a tracked-changes DOCX for every contract that differs from REV."""
-    from slagen.redline import build_redline, load_version, summarise, working_tree_date, workspace_at
+    from slagen.diff import summarise
+    from slagen.redline import build_redline
+    from slagen.versions import load_version, working_tree_date, workspace_at
 
     result = RedlineBatch()
     contracts = sorted({(output.tier, output.customer) for output in plan_outputs(ws, templates)

@@ -499,7 +499,8 @@ def redline(
 
     from slagen.build import write_outputs
     from slagen.errors import UsageError
-    from slagen.redline import build_redline, commit_date, load_version, working_tree_date, workspace_at
+    from slagen.redline import build_redline
+    from slagen.versions import commit_date, load_version, working_tree_date, workspace_at
     from slagen.workspace import find_workspace, load_workspace
 
     if (from_rev is None) == (old_workspace is None):

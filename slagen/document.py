@@ -1,19 +1,11 @@
-"""The document tree both writers consume, and turning rendered clause Markdown into it."""
+"""The document tree both writers consume, including its change marks (insertions, deletions, moves)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, Literal
 
-from markdown_it import MarkdownIt
-
-from slagen.errors import TemplateError
-
-if TYPE_CHECKING:
-    from markdown_it.token import Token
-
-REF_PREFIX = "#ref:"
+REF_PREFIX = "#ref:"  # ref() in clause text becomes the Markdown link [ID](#ref:ID)
 
 
 @dataclass(frozen=True)
@@ -76,9 +68,96 @@ class Table:
 Block = Heading | Paragraph | ListBlock | Table
 
 
+# ------------------------------------------------------------------ change marks
+# A marked tree is a document whose blocks also hold the nodes below: what a newer version inserted,
+# deleted or moved relative to an older one. The writers render them as tracked changes (DOCX) and as
+# underlined / struck-through text (PDF) without knowing how they were found.
+
+Change = Literal["ins", "del", "move-from", "move-to"]
+
+
+@dataclass(frozen=True)
+class Insert:
+    """Inline content present only in the newer document."""
+
+    inlines: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Delete:
+    """Inline content present only in the older document."""
+
+    inlines: tuple[Inline, ...]
+
+
+MarkedInline = Span | CrossRef | LineBreak | Insert | Delete
+
+
+@dataclass
+class Marked:
+    """A whole block inserted, deleted or moved; `move` names the move that pairs a move-from with its move-to."""
+
+    change: Change
+    block: Block
+    move: str | None = None
+    move_start: bool = False  # first block of the moved clause: opens the move range
+    move_end: bool = False  # last block of the moved clause: closes it
+
+
+@dataclass
+class ChangedHeading:
+    """A heading whose title changed; `number` and `anchor` are the newer document's."""
+
+    level: int
+    inlines: list[MarkedInline]
+    anchor: str
+    number: str
+
+    @property
+    def title(self) -> str:
+        return accepted_text(self.inlines)
+
+
+@dataclass
+class ChangedParagraph:
+    """A paragraph with inserted and deleted runs inside."""
+
+    inlines: list[MarkedInline]
+
+
+@dataclass
+class ChangedRow:
+    """A table row: `change` says it was inserted or deleted whole, else its cells hold the marks."""
+
+    cells: list[list[MarkedInline]]
+    change: Literal["ins", "del"] | None = None
+
+
+@dataclass
+class ChangedTable:
+    header: list[list[MarkedInline]]
+    rows: list[ChangedRow]
+
+
+@dataclass
+class ChangedList:
+    ordered: bool
+    items: list[list[MarkedBlock]]
+
+
+MarkedBlock = (
+    Heading | Paragraph | ListBlock | Table | Marked | ChangedHeading | ChangedParagraph | ChangedTable | ChangedList
+)
+
+
+
 @dataclass
 class Document:
-    """A whole contract: metadata for both writers, the strings they print, and the body blocks."""
+    """A whole contract: metadata for both writers, the strings they print, and the body blocks.
+
+    In a marked tree (a redline) `blocks` also hold change marks, and `title_marks` / `subtitle_marks`
+    are the title and subtitle with theirs; None in a plain contract.
+    """
 
     title: str
     subtitle: str
@@ -92,67 +171,15 @@ class Document:
     strings: dict[str, str]
     created: str  # ISO 8601 timestamp, fixed from the inputs, never from the clock
     contents_levels: int = 1  # heading levels the table of contents lists
-    blocks: list[Block] = field(default_factory=list)
+    blocks: list[MarkedBlock] = field(default_factory=list)
     clauses: list[tuple[str, str]] = field(default_factory=list)  # (id, version) of each clause it holds, in order
     draft_clauses: list[str] = field(default_factory=list)  # ids of those not yet approved
     draft_marking: str = ""  # shown on every page while a clause is a draft; empty otherwise
+    title_marks: list[MarkedInline] | None = None
+    subtitle_marks: list[MarkedInline] | None = None
 
     def headings(self) -> list[Heading]:
         return [block for block in self.blocks if isinstance(block, Heading)]
-
-
-def slugify(text: str) -> str:
-    """Anchor name for a heading: lower case words joined by hyphens."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
-
-
-def _number_text(counters: list[int], level: int) -> str:
-    return ".".join(str(n) for n in counters[:level])
-
-
-class Numberer:
-    """Gives headings their numbers in document order; Word's own numbering yields the same."""
-
-    def __init__(self) -> None:
-        self.counters = [0, 0, 0]
-
-    def next(self, level: int) -> str:
-        self.counters[level - 1] += 1
-        for deeper in range(level, 3):
-            self.counters[deeper] = 0
-        return _number_text(self.counters, level)
-
-
-def _inline_children(tokens: list[Token], numbers: dict[str, str]) -> list[Inline]:
-    inlines: list[Inline] = []
-    bold = italic = False
-    in_ref: str | None = None
-    for token in tokens:
-        kind = token.type
-        if kind == "strong_open":
-            bold = True
-        elif kind == "strong_close":
-            bold = False
-        elif kind == "em_open":
-            italic = True
-        elif kind == "em_close":
-            italic = False
-        elif kind == "link_open":
-            href = str(token.attrs.get("href", ""))
-            if href.startswith(REF_PREFIX):
-                in_ref = href[len(REF_PREFIX) :]
-                inlines.append(CrossRef(in_ref, numbers[in_ref]))
-        elif kind == "link_close":
-            in_ref = None
-        elif kind in ("text", "code_inline", "html_inline"):
-            if in_ref is None and token.content:
-                inlines.append(Span(token.content, bold=bold, italic=italic, term=bold and not italic))
-        elif kind in ("softbreak",):
-            if in_ref is None:
-                inlines.append(Span(" ", bold=bold, italic=italic))
-        elif kind == "hardbreak":
-            inlines.append(LineBreak())
-    return merge_spans(inlines)
 
 
 def merge_spans(inlines: list[Inline]) -> list[Inline]:
@@ -171,150 +198,6 @@ def merge_spans(inlines: list[Inline]) -> list[Inline]:
     return merged
 
 
-@dataclass
-class ClauseText:
-    """One clause after Jinja: its id, title, the file it came from and its Markdown body."""
-
-    clause_id: str
-    title: str
-    source: str
-    line: int
-    markdown: str
-
-
-def _parser() -> MarkdownIt:
-    # html=False: raw HTML in clause text stays text; links only serve cross-references.
-    return MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
-def _heading_level(token: Token) -> int:
-    return int(token.tag[1])
-
-
-def _number_headings(clauses: list[tuple[ClauseText, list[Token]]]) -> dict[str, str]:
-    """Number every heading and give each sub-heading a unique anchor (stored on its token)."""
-    numberer = Numberer()
-    numbers: dict[str, str] = {}
-    for clause, tokens in clauses:
-        numbers[clause.clause_id] = numberer.next(1)
-        for index, token in enumerate(tokens):
-            if token.type == "heading_open":
-                level = min(max(_heading_level(token), 2), 3)
-                anchor = base = f"{clause.clause_id}.{slugify(tokens[index + 1].content)}"
-                repeat = 1
-                while anchor in numbers:
-                    repeat += 1
-                    anchor = f"{base}-{repeat}"
-                token.meta["anchor"] = anchor
-                numbers[anchor] = numberer.next(level)
-    return numbers
-
-
-class _BlockBuilder:
-    def __init__(self, clause: ClauseText, tokens: list[Token], numbers: dict[str, str]) -> None:
-        self.clause = clause
-        self.tokens = tokens
-        self.numbers = numbers
-        self.position = 0
-
-    def fail(self, token: Token, message: str) -> TemplateError:
-        line = self.clause.line + (token.map[0] if token.map else 0)
-        return TemplateError(f"{self.clause.source}:{line}: body: {message}")
-
-    def inlines(self, token: Token) -> list[Inline]:
-        for child in token.children or []:
-            if child.type == "link_open":
-                href = str(child.attrs.get("href", ""))
-                if not href.startswith(REF_PREFIX):
-                    raise self.fail(token, f"link to {href!r}: clause text may only link to clauses with ref()")
-                if href[len(REF_PREFIX) :] not in self.numbers:
-                    known = ", ".join(sorted(self.numbers))
-                    raise self.fail(token, f"ref to unknown clause {href[len(REF_PREFIX):]!r}; known: {known}")
-            if child.type == "image":
-                raise self.fail(token, "images are not allowed in clause text")
-        return _inline_children(token.children or [], self.numbers)
-
-    def blocks(self, closing: str | None = None) -> list[Block]:
-        blocks: list[Block] = []
-        while self.position < len(self.tokens):
-            token = self.tokens[self.position]
-            self.position += 1
-            kind = token.type
-            if closing is not None and kind == closing:
-                return blocks
-            if kind == "heading_open":
-                inline = self.tokens[self.position]
-                self.position += 2  # inline, heading_close
-                level = min(max(_heading_level(token), 2), 3)
-                anchor = str(token.meta["anchor"])
-                blocks.append(Heading(level, inline.content, anchor, self.numbers[anchor]))
-            elif kind == "paragraph_open":
-                inline = self.tokens[self.position]
-                self.position += 2
-                blocks.append(Paragraph(self.inlines(inline)))
-            elif kind in ("bullet_list_open", "ordered_list_open"):
-                blocks.append(self.list_block(kind == "ordered_list_open", kind.replace("_open", "_close")))
-            elif kind == "table_open":
-                blocks.append(self.table())
-            elif kind in ("fence", "code_block"):
-                blocks.append(Paragraph([Span(token.content.rstrip("\n"))]))
-            elif kind == "hr":
-                continue
-            elif kind == "blockquote_open":
-                blocks.extend(self.blocks("blockquote_close"))
-            elif kind == "html_block":
-                blocks.append(Paragraph([Span(token.content.strip())]))
-        return blocks
-
-    def list_block(self, ordered: bool, closing: str) -> ListBlock:
-        items: list[list[Block]] = []
-        while self.position < len(self.tokens):
-            token = self.tokens[self.position]
-            self.position += 1
-            if token.type == closing:
-                break
-            if token.type == "list_item_open":
-                items.append(self.blocks("list_item_close"))
-        return ListBlock(ordered, items)
-
-    def table(self) -> Table:
-        header: list[list[Inline]] = []
-        rows: list[list[list[Inline]]] = []
-        row: list[list[Inline]] = []
-        in_head = False
-        while self.position < len(self.tokens):
-            token = self.tokens[self.position]
-            self.position += 1
-            if token.type == "table_close":
-                break
-            if token.type == "thead_open":
-                in_head = True
-            elif token.type == "thead_close":
-                in_head = False
-            elif token.type == "tr_open":
-                row = []
-            elif token.type == "tr_close":
-                if in_head:
-                    header = row
-                else:
-                    rows.append(row)
-            elif token.type == "inline":
-                row.append(self.inlines(token))
-        return Table(header, rows)
-
-
-def build_blocks(clauses: list[ClauseText]) -> list[Block]:
-    """Turn rendered clause Markdown into numbered blocks, resolving cross-references."""
-    parser = _parser()
-    parsed = [(clause, parser.parse(clause.markdown)) for clause in clauses]
-    numbers = _number_headings(parsed)
-    blocks: list[Block] = []
-    for clause, tokens in parsed:
-        blocks.append(Heading(1, clause.title, clause.clause_id, numbers[clause.clause_id]))
-        blocks.extend(_BlockBuilder(clause, tokens, numbers).blocks())
-    return blocks
-
-
 def plain_text(inlines: list[Inline]) -> str:
     """The text a reader sees, cross-references shown as their numbers."""
     parts: list[str] = []
@@ -326,3 +209,41 @@ def plain_text(inlines: list[Inline]) -> str:
         else:
             parts.append("\n")
     return "".join(parts)
+
+
+def accepted_text(inlines: list[MarkedInline]) -> str:
+    """The text once every change is accepted."""
+    parts: list[str] = []
+    for inline in inlines:
+        if isinstance(inline, Insert):
+            parts.append(accepted_text(list(inline.inlines)))
+        elif isinstance(inline, Span):
+            parts.append(inline.text)
+        elif isinstance(inline, CrossRef):
+            parts.append(inline.number)
+        elif isinstance(inline, LineBreak):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def visible_headings(blocks: list[Any]) -> list[Heading | ChangedHeading]:
+    """Headings of the (newer) document in order, lists included; deleted and moved-away ones left out."""
+    return [heading for heading, gone in _headings(blocks, False) if not gone]
+
+
+def removed_headings(blocks: list[Any]) -> list[Heading]:
+    """Headings deleted or moved away in a marked tree, in order."""
+    return [heading for heading, gone in _headings(blocks, False) if gone]  # type: ignore[misc]
+
+
+def _headings(blocks: list[Any], gone: bool) -> list[tuple[Heading | ChangedHeading, bool]]:
+    found: list[tuple[Heading | ChangedHeading, bool]] = []
+    for block in blocks:
+        if isinstance(block, Heading | ChangedHeading):
+            found.append((block, gone))
+        elif isinstance(block, Marked):
+            found.extend(_headings([block.block], gone or block.change in ("del", "move-from")))
+        elif isinstance(block, ListBlock | ChangedList):
+            for item in block.items:
+                found.extend(_headings(list(item), gone))
+    return found

@@ -21,8 +21,8 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from slagen.document import CrossRef, Document, Heading, Paragraph, Span
-from slagen.redline import Delete, Insert, RedlineParagraph, diff_inlines, redline_documents, summarise
+from slagen.diff import diff_inlines, redline_documents, summarise
+from slagen.document import ChangedParagraph, CrossRef, Delete, Document, Heading, Insert, Paragraph, Span
 from tests.conftest import Result, copy_workspace, run_cli
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -631,7 +631,7 @@ def test_summarise_counts_customers_per_clause() -> None:
     assert [(s.clause_id, s.changes, s.customers) for s in summary] == [
         ("fees", {"changed": ["acme", "nordwerk"]}, ["acme", "nordwerk"])
     ]
-    assert isinstance(redline_documents(old, changed).document.blocks[1], RedlineParagraph)
+    assert isinstance(redline_documents(old, changed).document.blocks[1], ChangedParagraph)
 
 
 # ------------------------------------------------------------------ errors

@@ -16,20 +16,26 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import RGBColor, Twips
 
-from slagen.document import CrossRef, Heading, LineBreak, ListBlock, Paragraph, Span, Table, plain_text
-from slagen.errors import BuildError
-from slagen.redline import (
+from slagen.document import (
+    ChangedHeading,
+    ChangedList,
+    ChangedParagraph,
+    ChangedTable,
+    CrossRef,
     Delete,
+    Heading,
     Insert,
+    LineBreak,
+    ListBlock,
     Marked,
-    RedlineHeading,
-    RedlineList,
-    RedlineParagraph,
-    RedlineResult,
-    RedlineTable,
+    Paragraph,
+    Span,
+    Table,
+    plain_text,
     removed_headings,
     visible_headings,
 )
+from slagen.errors import BuildError
 from slagen.render.properties import add_custom_properties, clause_properties
 
 if TYPE_CHECKING:
@@ -37,8 +43,7 @@ if TYPE_CHECKING:
     from docx.oxml.text.paragraph import CT_P
     from docx.text.paragraph import Paragraph as WordParagraph
 
-    from slagen.document import Document
-    from slagen.redline import Change, RBlock, RInline
+    from slagen.document import Change, Document, MarkedBlock, MarkedInline
 
 # Page geometry in twips: width, height, margin, header/footer distance.
 PAGE_GEOMETRY: dict[str, tuple[int, int, int, int]] = {
@@ -98,11 +103,11 @@ DRAFT_COLOUR = "C00000"  # the DRAFT marking, as in contract.css
 CORE_TEXT_LIMIT = 255  # python-docx refuses longer core property values
 
 
-def render_docx(document: Document, revisions: dict[str, Any] | None = None) -> bytes:
+def render_docx(document: Document, revisions: dict[str, str] | None = None) -> bytes:
     """The .docx file for `document`; the same document always gives the same bytes.
 
-    `revisions` (author, date, result: a RedlineResult) makes every insertion, deletion and move in
-    the redline tree `document.blocks` a native Word tracked change by that author at that date.
+    `revisions` (author, date) makes every change mark in a marked tree (insertion, deletion, move,
+    in `document.blocks` and its title and subtitle) a native Word tracked change by that author at that date.
     """
     return _Writer(document, revisions).render()
 
@@ -159,7 +164,7 @@ def _bookmark_name(anchor: str, taken: set[str]) -> str:
         salt += 1
 
 
-def _heading_label(heading: Heading | RedlineHeading) -> str:
+def _heading_label(heading: Heading | ChangedHeading) -> str:
     """The number as Word's heading numbering shows it (`1`, `1.1`, `1.1.1`), as the PDF does."""
     parts = heading.number.split(".")
     text = HEADING_LEVEL_TEXT[min(max(heading.level, 1), 3) - 1]
@@ -168,12 +173,12 @@ def _heading_label(heading: Heading | RedlineHeading) -> str:
     return text
 
 
-def _all_headings(blocks: list[Any]) -> list[Heading | RedlineHeading]:
+def _all_headings(blocks: list[Any]) -> list[Heading | ChangedHeading]:
     """Every heading in document order, including any inside list items (in a redline: the newer ones)."""
     return visible_headings(blocks)
 
 
-def _inline_text(inlines: list[RInline]) -> str:
+def _inline_text(inlines: list[MarkedInline]) -> str:
     """The text of inlines, deleted and inserted text both (to size table columns)."""
     return "".join(
         _inline_text(list(inline.inlines)) if isinstance(inline, Insert | Delete) else plain_text([inline])
@@ -181,9 +186,9 @@ def _inline_text(inlines: list[RInline]) -> str:
     )
 
 
-def _paragraph_like(block: RBlock) -> bool:
+def _paragraph_like(block: MarkedBlock) -> bool:
     inner = block.block if isinstance(block, Marked) else block
-    return isinstance(inner, Paragraph | RedlineParagraph)
+    return isinstance(inner, Paragraph | ChangedParagraph)
 
 
 def _element(tag: str, **attributes: str) -> OxmlElement:
@@ -232,10 +237,9 @@ def _text_colour(fill: str) -> str:
 
 
 class _Writer:
-    def __init__(self, document: Document, revisions: dict[str, Any] | None = None) -> None:
+    def __init__(self, document: Document, revisions: dict[str, str] | None = None) -> None:
         self.source = document
         self.revisions = revisions
-        self.redline: RedlineResult | None = revisions["result"] if revisions else None
         self.move_ranges: dict[tuple[str, str], str] = {}  # (range tag, move name) -> w:id
         self.word: WordDocument = docx.Document()
         self.created = _timestamp(document.created)
@@ -447,10 +451,10 @@ class _Writer:
                 self.by_anchor[heading.anchor] = name
 
     def write_front_matter(self) -> None:
-        if self.redline is not None:
-            self.write_inlines(self.word.add_paragraph(style="Title"), self.redline.title)
-            if self.redline.old.subtitle or self.redline.new.subtitle:
-                self.write_inlines(self.word.add_paragraph(style="Subtitle"), self.redline.subtitle)
+        if self.source.title_marks is not None:  # a marked tree: the title and subtitle carry their changes
+            self.write_inlines(self.word.add_paragraph(style="Title"), self.source.title_marks)
+            if self.source.subtitle_marks:  # empty only when neither version has a subtitle
+                self.write_inlines(self.word.add_paragraph(style="Subtitle"), self.source.subtitle_marks)
             return
         self.word.add_paragraph(self.source.title, style="Title")
         if self.source.subtitle:
@@ -486,15 +490,15 @@ class _Writer:
 
     # -- body ------------------------------------------------------------------------------------
 
-    def write_block(self, block: RBlock, depth: int) -> None:
-        if isinstance(block, Heading | RedlineHeading):
+    def write_block(self, block: MarkedBlock, depth: int) -> None:
+        if isinstance(block, Heading | ChangedHeading):
             self.write_heading(block)
-        elif isinstance(block, Paragraph | RedlineParagraph):
+        elif isinstance(block, Paragraph | ChangedParagraph):
             style = None if depth == 0 else self.continue_style(depth)
             self.write_inlines(self.word.add_paragraph(style=style), block.inlines)
-        elif isinstance(block, ListBlock | RedlineList):
+        elif isinstance(block, ListBlock | ChangedList):
             self.write_list(block, depth + 1)
-        elif isinstance(block, Table | RedlineTable):
+        elif isinstance(block, Table | ChangedTable):
             self.write_table(block)
         elif isinstance(block, Marked):
             self.write_marked(block, depth)
@@ -503,7 +507,7 @@ class _Writer:
         self.bookmark_ids += 1
         return str(self.bookmark_ids)
 
-    def write_heading(self, heading: Heading | RedlineHeading) -> None:
+    def write_heading(self, heading: Heading | ChangedHeading) -> None:
         level = min(max(heading.level, 1), 3)
         word_paragraph = self.word.add_paragraph(style=f"Heading {level}")
         paragraph = word_paragraph._p
@@ -511,7 +515,7 @@ class _Writer:
         bookmark_id = self.next_id() if name else ""
         if name:
             paragraph.append(_element("bookmarkStart", id=bookmark_id, name=name))
-        if isinstance(heading, RedlineHeading):
+        if isinstance(heading, ChangedHeading):
             self.write_inlines(word_paragraph, heading.inlines)
         else:
             paragraph.append(_text_run(heading.title))
@@ -603,15 +607,15 @@ class _Writer:
         level = min(level, 3)
         return "List Continue" if level == 1 else f"List Continue {level}"
 
-    def write_list(self, block: ListBlock | RedlineList, level: int) -> None:
+    def write_list(self, block: ListBlock | ChangedList, level: int) -> None:
         style = self.list_style(block.ordered, min(level, 3))
         num_id = self.restarted_numbering(style) if block.ordered else None
         for item in block.items:
-            blocks: list[RBlock] = list(item)
+            blocks: list[MarkedBlock] = list(item)
             first = blocks.pop(0) if blocks and _paragraph_like(blocks[0]) else Paragraph([])
             change = first.change if isinstance(first, Marked) else None
             inner = first.block if isinstance(first, Marked) else first
-            assert isinstance(inner, Paragraph | RedlineParagraph)
+            assert isinstance(inner, Paragraph | ChangedParagraph)
             paragraph = self.word.add_paragraph(style=style)
             if num_id is not None:
                 num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
@@ -633,7 +637,7 @@ class _Writer:
         num.add_lvlOverride(ilvl=0).add_startOverride(1)
         return num.numId
 
-    def write_inlines(self, paragraph: WordParagraph, inlines: list[RInline]) -> None:
+    def write_inlines(self, paragraph: WordParagraph, inlines: list[MarkedInline]) -> None:
         for inline in inlines:
             if isinstance(inline, Insert | Delete):
                 count = len(paragraph._p)
@@ -657,15 +661,15 @@ class _Writer:
             return
         _append_field(paragraph, f"REF {name} \\r \\h", ref.number)
 
-    def write_table(self, table: Table | RedlineTable) -> None:
-        body: list[list[list[RInline]]]
-        if isinstance(table, RedlineTable):
+    def write_table(self, table: Table | ChangedTable) -> None:
+        body: list[list[list[MarkedInline]]]
+        if isinstance(table, ChangedTable):
             body = [row.cells for row in table.rows]
             changes = [None] * (1 if table.header else 0) + [row.change for row in table.rows]
         else:
             body = list(table.rows)  # type: ignore[arg-type]
             changes = []
-        rows: list[list[list[RInline]]] = ([table.header] if table.header else []) + body  # type: ignore[list-item]
+        rows: list[list[list[MarkedInline]]] = ([table.header] if table.header else []) + body  # type: ignore[list-item]
         columns = max((len(row) for row in rows), default=0)
         if columns == 0:
             return
@@ -695,7 +699,7 @@ class _Writer:
             if change is not None:
                 self.mark_row(word_row._tr, change)
 
-    def column_widths(self, rows: list[list[list[RInline]]], columns: int) -> list[int]:
+    def column_widths(self, rows: list[list[list[MarkedInline]]], columns: int) -> list[int]:
         """Spread the text width over the columns, wider where the text is longer."""
         weights = []
         minimums = []

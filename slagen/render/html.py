@@ -10,21 +10,26 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
-from slagen.document import CrossRef, Heading, LineBreak, ListBlock, Paragraph, Span, Table
-from slagen.errors import TemplateError
-from slagen.redline import (
+from slagen.document import (
+    ChangedHeading,
+    ChangedList,
+    ChangedParagraph,
+    ChangedTable,
+    CrossRef,
     Delete,
+    Heading,
     Insert,
+    LineBreak,
+    ListBlock,
     Marked,
-    RedlineHeading,
-    RedlineList,
-    RedlineParagraph,
-    RedlineTable,
+    Paragraph,
+    Span,
+    Table,
 )
+from slagen.errors import TemplateError
 
 if TYPE_CHECKING:
-    from slagen.document import Document
-    from slagen.redline import RBlock, RInline
+    from slagen.document import Document, MarkedBlock, MarkedInline
 
 PAGE_SIZES = ("A4", "Letter")
 
@@ -32,7 +37,7 @@ _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA
 _PAGE_FIELD = re.compile(r"\{(page|pages)\}")
 
 
-def _inline_data(inline: RInline) -> dict[str, Any]:
+def _inline_data(inline: MarkedInline) -> dict[str, Any]:
     if isinstance(inline, Insert | Delete):
         return {"kind": "ins" if isinstance(inline, Insert) else "del", "inlines": inlines_data(list(inline.inlines))}
     if isinstance(inline, Span):
@@ -50,15 +55,12 @@ def _inline_data(inline: RInline) -> dict[str, Any]:
     raise TypeError(f"unknown inline {inline!r}")
 
 
-def inlines_data(inlines: list[RInline]) -> list[dict[str, Any]]:
-    """Inlines as plain data for the templates (redline marks become `ins`/`del` with their own inlines)."""
+def inlines_data(inlines: list[MarkedInline]) -> list[dict[str, Any]]:
+    """Inlines as plain data for the templates (change marks become `ins`/`del` with their own inlines)."""
     return [_inline_data(inline) for inline in inlines]
 
 
-_inlines_data = inlines_data
-
-
-def _heading_data(heading: Heading | RedlineHeading) -> dict[str, Any]:
+def _heading_data(heading: Heading | ChangedHeading) -> dict[str, Any]:
     data: dict[str, Any] = {
         "kind": "heading",
         "level": heading.level,
@@ -67,12 +69,12 @@ def _heading_data(heading: Heading | RedlineHeading) -> dict[str, Any]:
         "number": heading.number,
         "change": None,
     }
-    if isinstance(heading, RedlineHeading):
+    if isinstance(heading, ChangedHeading):
         data["title_inlines"] = inlines_data(heading.inlines)
     return data
 
 
-def _block_data(block: RBlock) -> dict[str, Any]:
+def _block_data(block: MarkedBlock) -> dict[str, Any]:
     """One block as a dict with a `kind`; keys avoid dict method names so `block.key` works in Jinja.
 
     `change` is None, or in a redline "ins", "del", "move-from" or "move-to" for a block inserted,
@@ -82,18 +84,18 @@ def _block_data(block: RBlock) -> dict[str, Any]:
         data = _block_data(block.block)
         data["change"] = block.change
         return data
-    if isinstance(block, Heading | RedlineHeading):
+    if isinstance(block, Heading | ChangedHeading):
         return _heading_data(block)
-    if isinstance(block, Paragraph | RedlineParagraph):
+    if isinstance(block, Paragraph | ChangedParagraph):
         return {"kind": "paragraph", "inlines": inlines_data(block.inlines), "change": None}
-    if isinstance(block, ListBlock | RedlineList):
+    if isinstance(block, ListBlock | ChangedList):
         return {
             "kind": "list",
             "ordered": block.ordered,
             "entries": [[_block_data(child) for child in item] for item in block.items],
             "change": None,
         }
-    if isinstance(block, RedlineTable):
+    if isinstance(block, ChangedTable):
         return {
             "kind": "table",
             "header": [inlines_data(cell) for cell in block.header],
@@ -151,12 +153,12 @@ def css_colour(value: object) -> Markup:
     return Markup(text)
 
 
-def _contents_headings(blocks: list[Any]) -> list[Heading | RedlineHeading]:
+def _contents_headings(blocks: list[Any]) -> list[Heading | ChangedHeading]:
     """The headings the contents lists: top-level ones (in a redline, those of the newer document)."""
-    found: list[Heading | RedlineHeading] = []
+    found: list[Heading | ChangedHeading] = []
     for block in blocks:
         inner = block.block if isinstance(block, Marked) and block.change in ("ins", "move-to") else block
-        if isinstance(inner, Heading | RedlineHeading):
+        if isinstance(inner, Heading | ChangedHeading):
             found.append(inner)
     return found
 

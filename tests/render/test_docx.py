@@ -15,8 +15,9 @@ import pytest
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from slagen.document import ClauseText, Document, Heading, build_blocks
+from slagen.document import Document, Heading
 from slagen.errors import BuildError
+from slagen.markup import ClauseText, build_blocks
 from slagen.render.docx import render_docx
 
 if TYPE_CHECKING:

@@ -16,8 +16,9 @@ import pytest
 from pypdf import PdfReader
 from pypdf.generic import Destination
 
-from slagen.document import ClauseText, Document, Paragraph, Span, build_blocks
+from slagen.document import Document, Paragraph, Span
 from slagen.errors import BuildError, TemplateError
+from slagen.markup import ClauseText, build_blocks
 from slagen.render.html import render_html
 from slagen.render.pdf import render_pdf
 from slagen.templating import page_environment, template_loader

@@ -1,0 +1,225 @@
+"""Rendered clause Markdown into the document tree: numbered headings, paragraphs, lists, tables, cross-references."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from markdown_it import MarkdownIt
+
+from slagen.document import (
+    REF_PREFIX,
+    Block,
+    CrossRef,
+    Heading,
+    Inline,
+    LineBreak,
+    ListBlock,
+    Paragraph,
+    Span,
+    Table,
+    merge_spans,
+)
+from slagen.errors import TemplateError
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+
+def slugify(text: str) -> str:
+    """Anchor name for a heading: lower case words joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+def _number_text(counters: list[int], level: int) -> str:
+    return ".".join(str(n) for n in counters[:level])
+
+
+class Numberer:
+    """Gives headings their numbers in document order; Word's own numbering yields the same."""
+
+    def __init__(self) -> None:
+        self.counters = [0, 0, 0]
+
+    def next(self, level: int) -> str:
+        self.counters[level - 1] += 1
+        for deeper in range(level, 3):
+            self.counters[deeper] = 0
+        return _number_text(self.counters, level)
+
+
+def _inline_children(tokens: list[Token], numbers: dict[str, str]) -> list[Inline]:
+    inlines: list[Inline] = []
+    bold = italic = False
+    in_ref: str | None = None
+    for token in tokens:
+        kind = token.type
+        if kind == "strong_open":
+            bold = True
+        elif kind == "strong_close":
+            bold = False
+        elif kind == "em_open":
+            italic = True
+        elif kind == "em_close":
+            italic = False
+        elif kind == "link_open":
+            href = str(token.attrs.get("href", ""))
+            if href.startswith(REF_PREFIX):
+                in_ref = href[len(REF_PREFIX) :]
+                inlines.append(CrossRef(in_ref, numbers[in_ref]))
+        elif kind == "link_close":
+            in_ref = None
+        elif kind in ("text", "code_inline", "html_inline"):
+            if in_ref is None and token.content:
+                inlines.append(Span(token.content, bold=bold, italic=italic, term=bold and not italic))
+        elif kind in ("softbreak",):
+            if in_ref is None:
+                inlines.append(Span(" ", bold=bold, italic=italic))
+        elif kind == "hardbreak":
+            inlines.append(LineBreak())
+    return merge_spans(inlines)
+
+
+@dataclass
+class ClauseText:
+    """One clause after Jinja: its id, title, the file it came from and its Markdown body."""
+
+    clause_id: str
+    title: str
+    source: str
+    line: int
+    markdown: str
+
+
+def _parser() -> MarkdownIt:
+    # html=False: raw HTML in clause text stays text; links only serve cross-references.
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def _heading_level(token: Token) -> int:
+    return int(token.tag[1])
+
+
+def _number_headings(clauses: list[tuple[ClauseText, list[Token]]]) -> dict[str, str]:
+    """Number every heading and give each sub-heading a unique anchor (stored on its token)."""
+    numberer = Numberer()
+    numbers: dict[str, str] = {}
+    for clause, tokens in clauses:
+        numbers[clause.clause_id] = numberer.next(1)
+        for index, token in enumerate(tokens):
+            if token.type == "heading_open":
+                level = min(max(_heading_level(token), 2), 3)
+                anchor = base = f"{clause.clause_id}.{slugify(tokens[index + 1].content)}"
+                repeat = 1
+                while anchor in numbers:
+                    repeat += 1
+                    anchor = f"{base}-{repeat}"
+                token.meta["anchor"] = anchor
+                numbers[anchor] = numberer.next(level)
+    return numbers
+
+
+class _BlockBuilder:
+    def __init__(self, clause: ClauseText, tokens: list[Token], numbers: dict[str, str]) -> None:
+        self.clause = clause
+        self.tokens = tokens
+        self.numbers = numbers
+        self.position = 0
+
+    def fail(self, token: Token, message: str) -> TemplateError:
+        line = self.clause.line + (token.map[0] if token.map else 0)
+        return TemplateError(f"{self.clause.source}:{line}: body: {message}")
+
+    def inlines(self, token: Token) -> list[Inline]:
+        for child in token.children or []:
+            if child.type == "link_open":
+                href = str(child.attrs.get("href", ""))
+                if not href.startswith(REF_PREFIX):
+                    raise self.fail(token, f"link to {href!r}: clause text may only link to clauses with ref()")
+                if href[len(REF_PREFIX) :] not in self.numbers:
+                    known = ", ".join(sorted(self.numbers))
+                    raise self.fail(token, f"ref to unknown clause {href[len(REF_PREFIX):]!r}; known: {known}")
+            if child.type == "image":
+                raise self.fail(token, "images are not allowed in clause text")
+        return _inline_children(token.children or [], self.numbers)
+
+    def blocks(self, closing: str | None = None) -> list[Block]:
+        blocks: list[Block] = []
+        while self.position < len(self.tokens):
+            token = self.tokens[self.position]
+            self.position += 1
+            kind = token.type
+            if closing is not None and kind == closing:
+                return blocks
+            if kind == "heading_open":
+                inline = self.tokens[self.position]
+                self.position += 2  # inline, heading_close
+                level = min(max(_heading_level(token), 2), 3)
+                anchor = str(token.meta["anchor"])
+                blocks.append(Heading(level, inline.content, anchor, self.numbers[anchor]))
+            elif kind == "paragraph_open":
+                inline = self.tokens[self.position]
+                self.position += 2
+                blocks.append(Paragraph(self.inlines(inline)))
+            elif kind in ("bullet_list_open", "ordered_list_open"):
+                blocks.append(self.list_block(kind == "ordered_list_open", kind.replace("_open", "_close")))
+            elif kind == "table_open":
+                blocks.append(self.table())
+            elif kind in ("fence", "code_block"):
+                blocks.append(Paragraph([Span(token.content.rstrip("\n"))]))
+            elif kind == "hr":
+                continue
+            elif kind == "blockquote_open":
+                blocks.extend(self.blocks("blockquote_close"))
+            elif kind == "html_block":
+                blocks.append(Paragraph([Span(token.content.strip())]))
+        return blocks
+
+    def list_block(self, ordered: bool, closing: str) -> ListBlock:
+        items: list[list[Block]] = []
+        while self.position < len(self.tokens):
+            token = self.tokens[self.position]
+            self.position += 1
+            if token.type == closing:
+                break
+            if token.type == "list_item_open":
+                items.append(self.blocks("list_item_close"))
+        return ListBlock(ordered, items)
+
+    def table(self) -> Table:
+        header: list[list[Inline]] = []
+        rows: list[list[list[Inline]]] = []
+        row: list[list[Inline]] = []
+        in_head = False
+        while self.position < len(self.tokens):
+            token = self.tokens[self.position]
+            self.position += 1
+            if token.type == "table_close":
+                break
+            if token.type == "thead_open":
+                in_head = True
+            elif token.type == "thead_close":
+                in_head = False
+            elif token.type == "tr_open":
+                row = []
+            elif token.type == "tr_close":
+                if in_head:
+                    header = row
+                else:
+                    rows.append(row)
+            elif token.type == "inline":
+                row.append(self.inlines(token))
+        return Table(header, rows)
+
+
+def build_blocks(clauses: list[ClauseText]) -> list[Block]:
+    """Turn rendered clause Markdown into numbered blocks, resolving cross-references."""
+    parser = _parser()
+    parsed = [(clause, parser.parse(clause.markdown)) for clause in clauses]
+    numbers = _number_headings(parsed)
+    blocks: list[Block] = []
+    for clause, tokens in parsed:
+        blocks.append(Heading(1, clause.title, clause.clause_id, numbers[clause.clause_id]))
+        blocks.extend(_BlockBuilder(clause, tokens, numbers).blocks())
+    return blocks
