@@ -26,7 +26,7 @@ from slagen.loader import read_yaml
 from slagen.markup import ClauseText, build_blocks
 from slagen.model import Customer, Tier
 from slagen.templating import clause_environment, page_environment, template_loader, wording
-from slagen.workspace import Sourced, Workspace, read_customer_file, terms_for
+from slagen.workspace import Sourced, Workspace, resolve_customer, terms_for
 
 FORMATS = ("docx", "pdf", "summary")
 STRINGS_FILE = "strings.yaml"
@@ -48,26 +48,12 @@ class Job:
         return f"{stem}-{kind}"
 
 
-def resolve_customer(ws: Workspace, name: str) -> Sourced[Customer]:
-    """A customer's short name in the workspace, or a path to a customer YAML file."""
-    if name in ws.customers:
-        return ws.customers[name]
-    path = Path(name)
-    if path.suffix in (".yaml", ".yml") and path.is_file():
-        problems: list[str] = []
-        customer = read_customer_file(path, problems)
-        if customer is None:
-            raise InputError(problems[0], problems=problems)
-        return customer
-    return ws.customer(name)
-
-
 def load_strings(ws: Workspace, templates: Path | None) -> dict[str, Any]:
     """Every word that is not in a clause: the first strings.yaml along the template search path."""
     for folder in ws.template_dirs(templates):
         path = folder / STRINGS_FILE
-        if path.is_file():
-            doc = read_yaml(path, os.path.relpath(path))
+        if os.path.lexists(path):  # a FIFO or a broken link is reported by read_yaml, not skipped
+            doc = read_yaml(path, os.path.relpath(path), ws.inputs(templates))
             _check_strings(doc.data, doc, ())
             return wording(doc.data, doc.path)  # type: ignore[no-any-return]
     raise InputError(f"{STRINGS_FILE}: not found in any templates folder")
@@ -515,7 +501,7 @@ def build(
     unknown = [kind for kind in formats if kind not in FORMATS]
     if unknown:
         raise UsageError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
-    job = Job(ws.tier(tier_id), resolve_customer(ws, customer) if customer else None)
+    job = Job(ws.tier(tier_id), resolve_customer(ws, customer) if customer is not None else None)
     if job.customer and tier_id not in job.customer.model.tiers:
         ws.warnings.append(
             f"{job.customer.where('tiers')}: tiers: warning: {job.customer.model.short_name!r} does not list "
@@ -529,7 +515,7 @@ def build_compare(ws: Workspace, customer: str | None, out: Path, templates: Pat
     """All tiers side by side on one page: OUT/compare.pdf, or OUT/NAME/NAME-compare.pdf for a customer."""
     from slagen.summary import render_compare
 
-    sourced = resolve_customer(ws, customer) if customer else None
+    sourced = resolve_customer(ws, customer) if customer is not None else None
     data = render_compare(ws, sourced, load_strings(ws, templates), templates)
     if sourced is None:
         return write_outputs(out, {"compare.pdf": data})
@@ -660,7 +646,7 @@ def plan_tasks(
         mine = {group for position, group in enumerate(groups) if position % count == index - 1}
         outputs = [output for output in outputs if (output.tier or "", output.customer or "") in mine]
     manifest = Manifest.read(out)
-    hasher = FileHasher(ws.root)
+    hasher = FileHasher(ws.root, ws.inputs(templates), ws.config.model.limits.asset_bytes)
     tasks: dict[tuple[str | None, str | None], Task] = {}
     for output in outputs:
         reasons = ["--force"] if force else manifest.reasons(out, output, hasher.fingerprint(output))

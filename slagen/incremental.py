@@ -10,11 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from slagen import __version__
-from slagen.errors import UsageError
+from slagen.errors import InputError, UsageError
+from slagen.files import DEFAULT_ASSET_BYTES, InputScope, shown
 
 MANIFEST_NAME = ".slagen-manifest.json"
 MANIFEST_VERSION = 1
 VERSION_KEY = "slagen version"
+# Inputs read as text (YAML, templates, stylesheets) have the text limit; the rest (images, fonts) the asset one.
+TEXT_SUFFIXES = (".yaml", ".yml", ".j2", ".html", ".css", ".txt", ".md")
 
 
 @dataclass(frozen=True)
@@ -30,17 +33,27 @@ class Output:
 
 @dataclass
 class FileHasher:
-    """Hashes each input file once per run; a workspace of hundreds of documents shares most inputs."""
+    """Hashes each input file once per run; a workspace of hundreds of documents shares most inputs.
+
+    Every file is read through `scope` (confined, regular files only, bounded): a FIFO in templates/
+    is an error naming it, never a read that blocks; a link to /dev/zero never streams.
+    """
 
     root: Path
+    scope: InputScope
+    asset_bytes: int = DEFAULT_ASSET_BYTES
     cache: dict[Path, str] = field(default_factory=dict)
 
     def digest(self, path: Path) -> str:
         if path not in self.cache:
+            scope = self.scope if path.suffix in TEXT_SUFFIXES else self.scope.for_assets(self.asset_bytes)
             try:
-                self.cache[path] = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                self.cache[path] = "missing"
+                self.cache[path] = scope.digest(path, shown(path))
+            except InputError:
+                if not os.path.lexists(path):
+                    self.cache[path] = "missing"  # removed since the plan: the build reports it
+                else:
+                    raise
         return self.cache[path]
 
     def name(self, path: Path) -> str:

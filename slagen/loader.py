@@ -12,11 +12,11 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from slagen.errors import InputError
+from slagen.files import InputScope
 
 Location = tuple[str | int, ...]
 
 MAX_DEPTH = 64
-MAX_FILE_BYTES = 2_000_000
 
 # YAML 1.2 core-schema scalars only: `no`, `on`, `1:30`, `010` and bare dates stay text, so a
 # Norwegian country code or a phone number never turns into a bool or a base-60 integer.
@@ -164,18 +164,7 @@ def parse_yaml(text: str, path: str) -> YamlDocument:
     return YamlDocument(path, data, reader.lines)
 
 
-def read_yaml(file: Path, display: str) -> YamlDocument:
-    """Read and parse `file`; `display` is the path as the user should see it."""
-    try:
-        raw = file.read_bytes()
-    except OSError as error:
-        raise InputError(f"{display}:1: cannot read the file: {error.strerror}") from error
-    if len(raw) > MAX_FILE_BYTES:
-        raise InputError(f"{display}:1: the file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise InputError(f"{display}:{line}: the file is not UTF-8 (byte 0x{raw[error.start]:02x}); "
-                         "save it as UTF-8") from error
-    return parse_yaml(text.removeprefix("\ufeff"), display)
+def read_yaml(file: Path, display: str, scope: InputScope) -> YamlDocument:
+    """Read and parse `file` through `scope` (confined, regular, bounded, UTF-8); `display` is the path as the
+    user should see it."""
+    return parse_yaml(scope.read_text(file, display).removeprefix("\ufeff"), display)

@@ -323,6 +323,16 @@ class Limits(Model):
     output_bytes: int = Field(
         default=5_000_000, gt=0, description="Largest text a clause or page template may render, in characters."
     )
+    input_bytes: int = Field(
+        default=2_000_000, gt=0, le=1_000_000_000,
+        description="Largest YAML file, page template or stylesheet slagen reads, in bytes (slagen.yaml itself is "
+        "always read with the default).",
+    )
+    asset_bytes: int = Field(
+        default=32 * 1024 * 1024, gt=0, le=10_000_000_000,
+        description="Largest other file under templates/ or assets/ (logo, images, fonts) that build --all "
+        "fingerprints, in bytes.",
+    )
 
 
 class WorkspaceConfig(Model):
@@ -336,7 +346,9 @@ class WorkspaceConfig(Model):
     customers: list[str] = Field(
         default=["customers"], description="Folders, relative to the workspace, that hold customer files."
     )
-    limits: Limits = Field(default_factory=Limits, description="Render limits that stop runaway templates.")
+    limits: Limits = Field(
+        default_factory=Limits, description="Limits that stop runaway templates and oversized input."
+    )
 
     @field_validator("severities")
     @classmethod

@@ -73,7 +73,7 @@ def page_strings(ws: Workspace, strings: dict[str, Any]) -> dict[str, Any]:
     path = ws.defaults_root / "templates" / "strings.yaml"
     if not path.is_file():
         return strings
-    defaults = read_yaml(path, os.path.relpath(path)).data
+    defaults = read_yaml(path, os.path.relpath(path), ws.inputs()).data
     merged = dict(strings)
     for key in ("summary", "compare"):
         merged[key] = _deep_merge(defaults.get(key, {}), strings.get(key, {}))

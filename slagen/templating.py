@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import re
 import string
 import sys
@@ -24,10 +25,12 @@ from jinja2 import (
     TemplateNotFound,
 )
 from jinja2.exceptions import TemplateRuntimeError
+from jinja2.loaders import split_template_path
 from jinja2.runtime import Namespace
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
+from slagen.files import DEFAULT_INPUT_BYTES, InputScope, OutsideError, shown
 from slagen.model import Limits
 
 BUILTIN_PREFIX = "builtin"
@@ -59,15 +62,37 @@ def escape_markdown(value: object) -> str:
 
 
 class _ContainedLoader(FileSystemLoader):
-    """A file loader that refuses anything resolving outside its folders, symlinks included."""
+    """A file loader that reads through `slagen.files`: nothing resolving outside its folders (symlinks
+    included), no FIFO or device (refused before the open, where Jinja's own loader would block or
+    silently fall back), no file over `limits.input_bytes`, UTF-8 only."""
 
     def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
-        source, filename, uptodate = super().get_source(environment, template)
-        resolved = Path(filename).resolve()
-        roots = [Path(folder).resolve() for folder in self.searchpath]
-        if not any(resolved.is_relative_to(root) for root in roots):
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            candidate = Path(folder).joinpath(*pieces)
+            # Anything there but a folder is this template: a FIFO or a broken link is reported, not skipped.
+            if os.path.lexists(candidate) and not candidate.is_dir():
+                filename = os.path.normpath(candidate)
+                break
+        else:
+            raise TemplateNotFound(template)
+        limits = getattr(environment, "limits", None)
+        scope = InputScope.within(*self.searchpath, limit=getattr(limits, "input_bytes", DEFAULT_INPUT_BYTES))
+        try:
+            source = scope.read_text(candidate, shown(filename))
+        except OutsideError:
             # Not TemplateNotFound: a ChoiceLoader would swallow that and fall back to the next folder.
-            raise SecurityError(f"page template {template!r} leads outside the template folders (a symlink?); refused")
+            raise SecurityError(
+                f"page template {template!r} leads outside the template folders (a symlink?); refused"
+            ) from None
+        mtime = candidate.stat().st_mtime
+
+        def uptodate() -> bool:
+            try:
+                return candidate.stat().st_mtime == mtime
+            except OSError:
+                return False
+
         return source, filename, uptodate
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
@@ -17,8 +17,11 @@ from slagen.checks import Finding, cap_findings, early_renewal_finding, offer_fi
 from slagen.commercial_rules import check_pilot, check_rollover
 from slagen.errors import InputError, UsageError, collect
 from slagen.escalation import escalation_problems
+from slagen.files import DEFAULT_INPUT_BYTES, InputScope, shown, template_folder
 from slagen.loader import Location, YamlDocument, dotted, read_yaml
 from slagen.model import Clause, Customer, Tier, WorkspaceConfig
+from slagen.model_errors import pydantic_problems as pydantic_problems  # re-exported
+from slagen.model_errors import validate_model
 from slagen.pricing_rules import check_customer_invoicing, check_pricing
 
 CONFIG_NAME = "slagen.yaml"
@@ -48,9 +51,16 @@ class Workspace:
     warnings: list[str] = field(default_factory=list)
 
     def template_dirs(self, extra: Path | None = None) -> list[Path]:
-        """Where page templates are looked up, first match wins."""
-        dirs = [extra] if extra else []
+        """Where page templates are looked up, first match wins; `extra` (`--templates DIR`) must be a folder."""
+        dirs = [extra] if template_folder(extra) else []
         return [*dirs, self.root / "templates", self.defaults_root / "templates"]
+
+    def inputs(self, templates: Path | None = None) -> InputScope:
+        """Where this workspace's input may come from: itself, the packaged clauses and templates, and the
+        `--templates` folder the user named; with the size limit from `limits:`."""
+        return input_scope(self.root, self.defaults_root, self.config.model.limits.input_bytes).widened(
+            *([template_folder(templates)] if templates else [])
+        )
 
     def tier(self, tier_id: str) -> Sourced[Tier]:
         if tier_id not in self.tiers:
@@ -87,52 +97,24 @@ def find_workspace(start: Path | None = None, explicit: Path | None = None) -> P
     raise UsageError(f"no {CONFIG_NAME} in {here} or any parent folder; run 'slagen init DIR' or pass --workspace")
 
 
-def _display(path: Path, root: Path) -> str:
-    try:
-        return os.path.relpath(path, Path.cwd())
-    except ValueError:
-        return str(path)
-
-
-def pydantic_problems(error: ValidationError, doc: YamlDocument, prefix: Location = ()) -> list[str]:
-    """One `path:line: field: message` per pydantic error, the line being the offending value's."""
-    problems = []
-    for item in error.errors(include_url=False):
-        location: Location = (*prefix, *(part for part in item["loc"] if part != "[key]"))
-        message = str(item["msg"]).removeprefix("Value error, ")
-        kind = item["type"]
-        if "[key]" in item["loc"]:
-            message = f"{item['input']!r} is not a valid key here: {message.replace('Input should be', 'use')}"
-        elif kind == "extra_forbidden":
-            message = "unknown field; check the spelling against 'slagen schema'"
-        elif kind == "missing":
-            message = "required field is missing"
-        elif kind not in ("value_error", "assertion_error") and "input" in item and not isinstance(
-            item["input"], (dict, list)
-        ):
-            message = f"{message} (got {item['input']!r})"
-        problems.append(f"{doc.where(location)}: {dotted(location)}: {message}")
-    return problems
-
-
-def validate_model(model: type[M], doc: YamlDocument, problems: list[str]) -> M | None:
-    try:
-        return model.model_validate(doc.data)
-    except ValidationError as error:
-        problems.extend(pydantic_problems(error, doc))
-        return None
+def input_scope(root: Path, defaults_root: Path, limit: int = DEFAULT_INPUT_BYTES) -> InputScope:
+    """The workspace and the packaged clauses and templates (not the rest of a source checkout)."""
+    return InputScope.within(root, defaults_root / "clauses", defaults_root / "templates", limit=limit)
 
 
 def _yaml_files(folder: Path) -> list[Path]:
+    """Every *.yaml entry but folders: a FIFO or a broken link named like a YAML file is reported, not skipped."""
     if not folder.is_dir():
         return []
-    return sorted(path for path in folder.iterdir() if path.suffix in (".yaml", ".yml") and path.is_file())
+    return sorted(path for path in folder.iterdir() if path.suffix in (".yaml", ".yml") and not path.is_dir())
 
 
-def _read_all(files: list[Path], model: type[M], problems: list[str]) -> Iterator[Sourced[M]]:
+def _read_all(
+    files: list[Path], model: type[M], problems: list[str], scope: InputScope, display: str | None = None
+) -> Iterator[Sourced[M]]:
     for file in files:
         try:
-            doc = read_yaml(file, _display(file, file.parent))
+            doc = read_yaml(file, display or shown(file), scope)
         except InputError as error:
             problems.extend(error.problems)
             continue
@@ -148,42 +130,84 @@ def _clause_files(root: Path, defaults_root: Path) -> list[Path]:
     return [by_name[name] for name in sorted(by_name)]
 
 
-def read_customer_file(path: Path, problems: list[str]) -> Sourced[Customer] | None:
-    return next(iter(_read_all([path], Customer, problems)), None)
+def resolve_customer(ws: Workspace, name: str) -> Sourced[Customer]:
+    """`--customer`: a workspace customer's short name, or a customer YAML file the user names, which may lie
+    outside the workspace but must be a regular file, and may not take a workspace customer's short name
+    (its documents would overwrite that customer's in the same folder)."""
+    if not name.strip():
+        raise UsageError("--customer is empty; give a customer's short name (e.g. 'acme') or a customer YAML file")
+    if name in ws.customers:
+        return ws.customers[name]
+    path = Path(name)
+    if path.suffix not in (".yaml", ".yml"):
+        return ws.customer(name)
+    if not os.path.lexists(path):
+        raise UsageError(f"--customer {name}: no such file")
+    problems: list[str] = []
+    customer = next(iter(_read_all([path], Customer, problems, ws.inputs().explicit(), display=name)), None)
+    collect(problems)
+    assert customer is not None
+    short_name = customer.model.short_name
+    same = ws.customers.get(short_name)
+    if same is None:
+        return customer
+    if os.path.realpath(same.file) == os.path.realpath(path):
+        return same
+    raise UsageError(
+        f"{customer.where('short_name')}: short_name: {short_name!r} is the workspace customer {same.doc.path}; "
+        f"its documents would overwrite that customer's in {short_name}/. Give this file another short_name, "
+        f"or build the workspace customer with --customer {short_name}"
+    )
 
 
-def load_workspace(root: Path, extra_customers: list[Path] | None = None) -> Workspace:
+def _customer_folder_problem(root: Path, folder: str) -> str | None:
+    """A `customers:` entry must name a folder inside the workspace, as written and once links are followed."""
+    if Path(folder).is_absolute():
+        return f"{folder!r} is an absolute path; customer folders are relative to the workspace, e.g. 'customers'"
+    if not InputScope.within(root).contains(root / folder):
+        return f"{folder!r} leads outside the workspace; customer folders must be inside it"
+    return None
+
+
+def load_workspace(root: Path) -> Workspace:
     """Read and check every file of the workspace; raise one `InputError` listing every problem."""
     defaults_root = packaged_defaults()
     problems: list[str] = []
     config_doc: YamlDocument | None = None
     config: WorkspaceConfig | None = None
+    # slagen.yaml sets the limit for the rest, so it is itself read with the default one.
+    scope = replace(input_scope(root, defaults_root), hint="slagen.yaml itself is read with the default limit")
     try:
-        config_doc = read_yaml(root / CONFIG_NAME, _display(root / CONFIG_NAME, root))
+        config_doc = read_yaml(root / CONFIG_NAME, shown(root / CONFIG_NAME), scope)
         config = validate_model(WorkspaceConfig, config_doc, problems)
     except InputError as error:
         problems.extend(error.problems)
+    if config is not None:
+        scope = input_scope(root, defaults_root, config.limits.input_bytes)
 
     tiers: dict[str, Sourced[Tier]] = {}
-    for tier in _read_all(_yaml_files(root / "tiers"), Tier, problems):
+    for tier in _read_all(_yaml_files(root / "tiers"), Tier, problems, scope):
         if tier.model.id in tiers:
             other = tiers[tier.model.id].doc.path
             problems.append(f"{tier.where('id')}: id: tier {tier.model.id!r} is also defined in {other}")
         tiers[tier.model.id] = tier
 
     clauses: dict[str, Sourced[Clause]] = {}
-    for clause in _read_all(_clause_files(root, defaults_root), Clause, problems):
+    for clause in _read_all(_clause_files(root, defaults_root), Clause, problems, scope):
         if clause.model.id in clauses:
             other = clauses[clause.model.id].doc.path
             problems.append(f"{clause.where('id')}: id: clause {clause.model.id!r} is also defined in {other}")
         clauses[clause.model.id] = clause
 
     customer_files: list[Path] = []
-    for folder in config.customers if config else []:
+    for index, folder in enumerate(config.customers if config else []):
+        problem = _customer_folder_problem(root, folder)
+        if problem is not None and config_doc is not None:
+            problems.append(f"{config_doc.where(('customers', index))}: customers[{index}]: {problem}")
+            continue
         customer_files.extend(_yaml_files(root / folder))
-    customer_files.extend(extra_customers or [])
     customers: dict[str, Sourced[Customer]] = {}
-    for customer in _read_all(customer_files, Customer, problems):
+    for customer in _read_all(customer_files, Customer, problems, scope):
         name = customer.model.short_name
         if name in customers and customers[name].doc.path != customer.doc.path:
             problems.append(

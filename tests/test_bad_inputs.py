@@ -24,7 +24,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from tests.conftest import REPO, copy_workspace, run_cli
+from tests.conftest import REPO, Result, copy_workspace, run_cli
 
 HERE = Path(__file__).parent / "bad_inputs"
 # One file per theme (cases.yaml, cases-*.yaml), so parallel work adds cases without touching the same file.
@@ -81,6 +81,7 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def apply_edit(root: Path, edit: dict[str, Any]) -> None:
     """One edit of a case: replace text, write or append a file, copy a fixture, link or delete."""
     path = root / edit["file"]
+    path.parent.mkdir(parents=True, exist_ok=True)  # ../outside/... is a folder next to the copy
     if "replace" in edit:
         pairs = edit["replace"] if isinstance(edit["replace"][0], list) else [edit["replace"]]
         text = path.read_text(encoding="utf-8")
@@ -89,7 +90,6 @@ def apply_edit(root: Path, edit: dict[str, Any]) -> None:
             text = text.replace(old, new, 1)
         path.write_text(text, encoding="utf-8")
     elif "write" in edit:
-        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(edit["write"].encode(edit.get("encoding", "utf-8")))
     elif "append" in edit:
         with path.open("a", encoding="utf-8") as stream:
@@ -99,6 +99,17 @@ def apply_edit(root: Path, edit: dict[str, Any]) -> None:
     elif "symlink" in edit:
         path.unlink(missing_ok=True)
         path.symlink_to(edit["symlink"])
+    elif edit.get("fifo"):
+        path.unlink(missing_ok=True)
+        os.mkfifo(path)
+    elif "pad_to" in edit:
+        # Comment lines until the file is exactly `pad_to` bytes: an oversized file without a huge case.
+        size = path.stat().st_size
+        missing = edit["pad_to"] - size
+        assert missing >= 2, f"{edit['file']} is already {size} bytes"
+        line = "#" + "x" * 99 + "\n"
+        with path.open("a", encoding="utf-8") as stream:
+            stream.write(line * ((missing - 2) // len(line)) + "#" + "x" * ((missing - 2) % len(line)) + "\n")
     elif "copy_of" in edit:
         shutil.copyfile(root / edit["copy_of"], path)
     elif edit.get("delete"):
@@ -118,13 +129,37 @@ def output_text(path: Path) -> str:
     return " ".join(text.split())
 
 
+def run_in_process_group(root: Path, args: list[str], seconds: float) -> Result:
+    """The CLI as a real process in a session of its own: a run that blocks (a FIFO) or grows without end
+    (/dev/zero) is killed with its workers after `seconds`, and its memory is capped, so the suite never hangs."""
+
+    def cap_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (6 * 2**30, 6 * 2**30))
+
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from slagen.cli import main; main()", *args],
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=cap_memory,
+    )
+    try:
+        out, err = process.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail(f"still running after {seconds} s (killed): {' '.join(args)}")
+    return Result(process.returncode, out, err)
+
+
 def run_case(root: Path, baseline: Path, case: dict[str, Any]) -> None:
     shutil.copytree(baseline, root / "dist")
     for edit in case.get("edits", []):
         apply_edit(root, edit)
     before = snapshot(root / "dist")
     started = time.monotonic()
-    result = run_cli(*case.get("run", ["validate"]))
+    if case.get("process"):
+        result = run_in_process_group(root, case.get("run", ["validate"]), case.get("seconds", 15))
+    else:
+        result = run_cli(*case.get("run", ["validate"]))
     elapsed = time.monotonic() - started
     assert "Traceback" not in result.stderr + result.stdout
     assert (result.exit_code, result.lines) == (case["exit"], case["errors"])

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from slagen.errors import InputError
+from slagen.files import InputScope
 from slagen.loader import parse_yaml, read_yaml
 
 
@@ -68,4 +69,4 @@ def test_non_utf8_file(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes("name: Müller\n".encode("latin-1"))
     with pytest.raises(InputError, match=r"^x.yaml:1: the file is not UTF-8 \(byte 0xfc\); save it as UTF-8$"):
-        read_yaml(path, "x.yaml")
+        read_yaml(path, "x.yaml", InputScope.within(tmp_path))

@@ -24,7 +24,8 @@ from weasyprint import HTML
 from weasyprint.pdf import VARIANTS
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from slagen.errors import BuildError
+from slagen.errors import BuildError, InputError
+from slagen.files import InputScope
 from slagen.render.properties import clause_properties
 
 if TYPE_CHECKING:
@@ -83,10 +84,13 @@ class ConfinedFetcher(URLFetcher):
         if scheme != "file":
             raise _Refusal("only local files inside the workspace may be used")
         path = self._local_path(url)
-        with path.open("rb") as stream:
-            body = stream.read(MAX_FILE_SIZE + 1)
-        if len(body) > MAX_FILE_SIZE:
+        if path.stat().st_size > MAX_FILE_SIZE:
             raise _Refusal(f"file larger than {MAX_FILE_SIZE // (1024 * 1024)} MiB")
+        try:
+            # Through the one door for input: opened without blocking, a regular file once open, bounded.
+            body = InputScope(limit=MAX_FILE_SIZE, confined=False).read_bytes(path, str(path))
+        except InputError as error:
+            raise _Refusal(str(error).removeprefix(f"{path}: ")) from error
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return URLFetcherResponse(path.as_uri(), body, {"Content-Type": mime_type})
 
@@ -204,13 +208,18 @@ def _css_line(family: str, search: list[Path]) -> str | None:
 
 def _template_line(pattern: re.Pattern[str], search: list[Path]) -> str | None:
     """`path:line` of the first line matching `pattern` in the page templates and stylesheets."""
+    scope = InputScope.within(*search)
     for folder in search:
         if not folder.is_dir():
             continue
         for file in sorted(folder.iterdir()):
             if file.suffix not in (".css", ".j2", ".html") or not file.is_file():
                 continue
-            for number, line in enumerate(file.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            try:
+                text = scope.read_bytes(file, str(file)).decode("utf-8", errors="replace")
+            except InputError:
+                continue  # only a hint for a message; the template loader reports the file itself
+            for number, line in enumerate(text.splitlines(), 1):
                 if pattern.search(line):
                     return f"{_shown(file)}:{number}"
     return None
