@@ -118,8 +118,8 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Check every file of the workspace and report every problem at once."""
-    from slagen.build import check_renders
     from slagen.errors import InputError, collect
+    from slagen.validation import check_renders
 
     try:
         ws = _load()

@@ -34,6 +34,16 @@ from slagen.units import Duration, DurationRange, Money
 LETTER_TERRITORIES = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "CR", "PR", "DO", "PA", "SV"})
 
 
+# Babel's formatting is the slow part of a context (a workspace of 1,000 customers formats the same few hundred
+# numbers again and again): each result is kept, keyed by what decides it exactly (locale, type, digits, exponent).
+_FORMATTED: dict[tuple[Any, ...], str] = {}
+
+
+def _exact(value: Decimal | int) -> tuple[Any, ...]:
+    """A key that tells apart what formats differently: 1 and 1.0 and 1.00, True and 1."""
+    return (type(value), value.as_tuple() if isinstance(value, Decimal) else value)
+
+
 @dataclass(frozen=True)
 class Formatter:
     """Formats values for one locale, with unit words from the workspace's strings."""
@@ -43,16 +53,29 @@ class Formatter:
 
     def money(self, money: Money) -> str:
         rounded = terms.round_money(money)
-        return str(format_currency(rounded.amount, rounded.currency, locale=self.locale, currency_digits=True))
+        key = ("money", self.locale, rounded.currency, _exact(rounded.amount))
+        if key not in _FORMATTED:
+            _FORMATTED[key] = str(
+                format_currency(rounded.amount, rounded.currency, locale=self.locale, currency_digits=True)
+            )
+        return _FORMATTED[key]
 
     def number(self, value: Decimal | int) -> str:
-        return str(format_decimal(value, locale=self.locale, decimal_quantization=False))
+        key = ("number", self.locale, _exact(value))
+        if key not in _FORMATTED:
+            _FORMATTED[key] = str(format_decimal(value, locale=self.locale, decimal_quantization=False))
+        return _FORMATTED[key]
 
     def percent(self, value: Decimal) -> str:
         # Babel's percent pattern per locale ("5%", "5 %"), keeping every significant digit.
         from babel.numbers import format_percent
 
-        return str(format_percent(Decimal(value) / 100, locale=self.locale, decimal_quantization=False))
+        key = ("percent", self.locale, _exact(value))
+        if key not in _FORMATTED:
+            _FORMATTED[key] = str(
+                format_percent(Decimal(value) / 100, locale=self.locale, decimal_quantization=False)
+            )
+        return _FORMATTED[key]
 
     def count(self, amount: Decimal | int, unit: str) -> str:
         singular, plural = self.strings["units"][unit]
@@ -77,10 +100,16 @@ class Formatter:
         return f"en_{territory}"
 
     def date(self, day: dt.date) -> str:
-        return str(format_date(day, format="long", locale=self.date_locale))
+        key = ("date", self.locale, type(day), day)
+        if key not in _FORMATTED:
+            _FORMATTED[key] = str(format_date(day, format="long", locale=self.date_locale))
+        return _FORMATTED[key]
 
     def month(self, day: dt.date) -> str:
-        return str(format_date(day, format="MMMM yyyy", locale=self.date_locale))
+        key = ("month", self.locale, type(day), day)
+        if key not in _FORMATTED:
+            _FORMATTED[key] = str(format_date(day, format="MMMM yyyy", locale=self.date_locale))
+        return _FORMATTED[key]
 
     def minutes(self, value: Decimal) -> str:
         return self.count(value.quantize(Decimal("0.01")).normalize(), "minutes")
