@@ -18,7 +18,7 @@ from slagen.context import Formatter, build_context, page_size
 from slagen.document import Document
 from slagen.errors import BuildError, InputError, TemplateError
 from slagen.loader import read_yaml
-from slagen.render.html import css_colour, css_string
+from slagen.render.html import css_colour, css_string, template_location
 from slagen.templating import page_environment, template_loader
 from slagen.units import Duration, DurationRange, Money
 from slagen.workspace import Sourced, Workspace, terms_for
@@ -319,14 +319,12 @@ def summary_data(
 
 
 def _render_template(environment: jinja2.Environment, name: str, data: dict[str, Any]) -> str:
-    from slagen.render.html import _template_location
-
     try:
         return environment.get_template(name).render(data)
     except jinja2.TemplateNotFound as error:
         raise TemplateError(f"{name}: page template {error.name!r} not found") from error
     except jinja2.TemplateError as error:
-        raise TemplateError(f"{_template_location(error, name)}: {error.message or type(error).__name__}") from error
+        raise TemplateError(f"{template_location(error, name)}: {error.message or type(error).__name__}") from error
 
 
 # ---------------------------------------------------------------- the one-page rule

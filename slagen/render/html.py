@@ -196,7 +196,7 @@ def page_data(document: Document, redline: dict[str, Any] | None = None) -> dict
     }
 
 
-def _template_location(error: BaseException, fallback: str) -> str:
+def template_location(error: BaseException, fallback: str) -> str:
     """`file:line` of the innermost template frame in the traceback (Jinja maps frames to templates)."""
     if isinstance(error, jinja2.TemplateSyntaxError) and error.lineno:
         return f"{_shown(error.filename) if error.filename else error.name or fallback}:{error.lineno}"
@@ -228,7 +228,7 @@ def render_html(
     try:
         return environment.get_template(template).render(data)
     except jinja2.TemplateNotFound as error:
-        where = _template_location(error, template)
+        where = template_location(error, template)
         if where == template:  # the page template itself
             raise TemplateError(f"{template}: page template {error.name!r} not found") from error
         raise TemplateError(
@@ -236,7 +236,7 @@ def render_html(
             "them and cannot leave them"
         ) from error
     except jinja2.TemplateSyntaxError as error:
-        raise TemplateError(f"{_template_location(error, template)}: template syntax error: {error.message}") from error
+        raise TemplateError(f"{template_location(error, template)}: template syntax error: {error.message}") from error
     except jinja2.TemplateError as error:
-        where = _template_location(error, template)
+        where = template_location(error, template)
         raise TemplateError(f"{where}: {error.message or type(error).__name__}") from error
