@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from slagen import terms
+from slagen import bounds, terms
 from slagen.commercial import COUNTABLE, pilot_terms, timeline
 from slagen.errors import InputError, UsageError
 from slagen.model import Customer, Tier
@@ -29,7 +29,11 @@ def parse_month_values(option: str, values: list[str]) -> dict[dt.date, str]:
         match = _MONTH_VALUE.match(value.strip())
         if match is None or not 1 <= int(match.group(2)) <= 12:
             raise UsageError(f"{option} {value!r}: use YYYY-MM=VALUE, e.g. {option} 2026-03=88")
-        month = dt.date(int(match.group(1)), int(match.group(2)), 1)
+        year = int(match.group(1))
+        if not bounds.FIRST_DATE.year <= year <= bounds.LAST_DATE.year:
+            first, last = bounds.FIRST_DATE, bounds.LAST_DATE
+            raise UsageError(f"{option} {value!r}: use a month from {first:%Y-%m} to {last:%Y-%m}")
+        month = dt.date(year, int(match.group(2)), 1)
         if month in parsed:
             raise UsageError(f"{option} {value!r}: {month:%Y-%m} is given twice")
         parsed[month] = match.group(3)
@@ -48,11 +52,16 @@ def month_inputs(compliance: list[str], incidents: list[str], *, required: bool 
             pct = Decimal(text.rstrip("%"))
         except InvalidOperation:
             raise UsageError(f"--compliance {month:%Y-%m}={text}: not a number; use a percent such as 88.5") from None
-        if not pct.is_finite() or not 0 <= pct <= 100:
-            raise UsageError(f"--compliance {month:%Y-%m}={text}: must be a percent from 0 to 100")
+        try:
+            bounds.check_decimal(pct, Decimal(0), Decimal(100), bounds.PERCENT_PLACES)
+        except ValueError:
+            raise UsageError(
+                f"--compliance {month:%Y-%m}={text}: must be a percent from 0 to 100 with at most "
+                f"{bounds.PERCENT_PLACES} decimal places"
+            ) from None
         count = counted.get(month)
-        if count is not None and not count.isdigit():
-            raise UsageError(f"--incidents {month:%Y-%m}={count}: must be a whole number of incidents")
+        if count is not None and not re.fullmatch(r"[0-9]{1,6}", count):
+            raise UsageError(f"--incidents {month:%Y-%m}={count}: must be a whole number of incidents, e.g. 12")
         months.append(terms.MonthInput(month, pct, int(count) if count is not None else None))
     if not months and required:
         raise UsageError("give at least one --compliance YYYY-MM=PERCENT or --used ENTITLEMENT=UNITS")
@@ -79,11 +88,12 @@ def used_inputs(tier: Tier, values: list[str]) -> dict[str, Decimal]:
         if key in used:
             raise UsageError(f"--used {value!r}: {key} is given twice")
         try:
-            units = Decimal(text)
-        except InvalidOperation:
-            units = Decimal(-1)
-        if not units.is_finite() or units < 0:
-            raise UsageError(f"--used {value!r}: must be a number of units, 0 or more, e.g. {key}=6")
+            units = bounds.check_decimal(Decimal(text), Decimal(0), Decimal(100_000), 2)
+        except (InvalidOperation, ValueError):
+            raise UsageError(
+                f"--used {value!r}: must be a number of units from 0 to 100,000 with at most 2 decimal places, "
+                f"e.g. {key}=6"
+            ) from None
         used[key] = units
     return used
 

@@ -208,12 +208,18 @@ def init(folder: Annotated[Path, typer.Argument(help="New workspace folder (must
 
     if (folder / CONFIG_NAME).exists():
         raise UsageError(f"{folder / CONFIG_NAME}: already exists; choose an empty folder")
+    for parent in (folder, *folder.parents):
+        if parent.exists() and not parent.is_dir():
+            raise UsageError(f"{folder}: {parent} is a file, not a folder; choose another path")
     source = packaged_defaults()
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(source / CONFIG_NAME, folder / CONFIG_NAME)
-    for part in ("tiers", "clauses", "templates", "examples", "assets", "schema"):
-        if (source / part).is_dir():
-            shutil.copytree(source / part, folder / part, dirs_exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source / CONFIG_NAME, folder / CONFIG_NAME)
+        for part in ("tiers", "clauses", "templates", "examples", "assets", "schema"):
+            if (source / part).is_dir():
+                shutil.copytree(source / part, folder / part, dirs_exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"{folder}: cannot create the workspace: {error.strerror or error}") from error
     typer.echo(f"created workspace in {folder}; next: cd {folder} && slagen validate")
 
 

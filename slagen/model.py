@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from slagen.bounds import Amount, ContractDate, Number, Percent, PositivePercent, check_length, decimal_range
 from slagen.units import Duration, DurationRange
 
 # ---------------------------------------------------------------- scalar types
@@ -43,6 +44,7 @@ def _not_blank(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_clean_text), AfterValidator(_not_blank)]
 Line = Annotated[Text, AfterValidator(_single_line)]
+LegalName = Annotated[Line, check_length(200), Field(json_schema_extra={"maxLength": 200})]
 
 
 def _unique(values: list[str]) -> list[str]:
@@ -135,8 +137,6 @@ def _country(value: str) -> str:
 
 Country = Annotated[str, AfterValidator(_country)]
 
-Percent = Annotated[Decimal, Field(ge=0, le=100, allow_inf_nan=False)]
-Amount = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0, le=100_000)]
 Colour = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
 SeverityId = Literal["sev1", "sev2", "sev3", "sev4"]
@@ -232,7 +232,9 @@ class Branding(Model):
 class BusinessHours(Model):
     start: dt.time = Field(description="Start of the support day, e.g. '09:00'.")
     end: dt.time = Field(description="End of the support day, e.g. '18:00'.")
-    days: list[Weekday] = Field(min_length=1, description="Working days, e.g. [mon, tue, wed, thu, fri].")
+    days: Annotated[list[Weekday], AfterValidator(_unique)] = Field(
+        min_length=1, description="Working days, e.g. [mon, tue, wed, thu, fri]; each once."
+    )
 
     @field_validator("start", "end", mode="before")
     @classmethod
@@ -285,7 +287,7 @@ class CustomerCalendar(Model):
 
 
 class Provider(Model):
-    legal_name: Line = Field(description="The supplier's registered legal name.")
+    legal_name: LegalName = Field(description="The supplier's registered legal name, at most 200 characters.")
     short_name: Line = Field(description="The name used in running text, e.g. 'Quellmark'.")
     address: list[Line] = Field(min_length=1, description="Registered address, one line per entry.")
     registration: Line | None = Field(default=None, description="Company registration, e.g. 'HRB 12345, Munich'.")
@@ -317,8 +319,8 @@ class Severity(Model):
 
 
 class Limits(Model):
-    render_seconds: Decimal = Field(
-        default=Decimal(20), gt=0, le=600, description="Time limit for rendering one clause or page template."
+    render_seconds: decimal_range(0, 600, 3, low_open=True) = Field(  # type: ignore[valid-type]
+        default=Decimal(20), description="Time limit for rendering one clause or page template."
     )
     output_bytes: int = Field(
         default=5_000_000, gt=0, description="Largest text a clause or page template may render, in characters."
@@ -421,8 +423,8 @@ class CreditStep(Model):
 
 
 class ChronicFailure(Model):
-    missed_periods: int = Field(ge=1, description="Months with a missed target that give the right, e.g. 2.")
-    window_periods: int = Field(ge=1, description="...within any run of this many consecutive months, e.g. 3.")
+    missed_periods: int = Field(ge=1, le=12, description="Months with a missed target that give the right, e.g. 2.")
+    window_periods: int = Field(ge=1, le=24, description="...within any run of this many consecutive months, e.g. 3.")
 
     @model_validator(mode="after")
     def _window(self) -> ChronicFailure:
@@ -493,7 +495,7 @@ RolloverEntitlement = Literal["remote_investigations", "onsite_days", "onsite_ho
 class Rollover(Model):
     """Unused countable entitlements roll into the next Contract Year, capped, used first there, lapsing at its end."""
 
-    max_pct: Annotated[Decimal, Field(gt=0, le=100, allow_inf_nan=False)] = Field(
+    max_pct: PositivePercent = Field(
         description="Most of one Contract Year's entitlement that may roll into the next, in percent, e.g. 50; "
         "rounded down to whole units."
     )
@@ -566,8 +568,8 @@ class Prices(Model):
 
 
 class Bound(Model):
-    min: Decimal | None = Field(default=None, description="Lowest value a customer may negotiate.")
-    max: Decimal | None = Field(default=None, description="Highest value a customer may negotiate.")
+    min: Number | None = Field(default=None, description="Lowest value a customer may negotiate.")
+    max: Number | None = Field(default=None, description="Highest value a customer may negotiate.")
 
 
 class Tier(Model):
@@ -673,16 +675,16 @@ class Customer(Model):
 
     model_config = ConfigDict(extra="forbid", frozen=True, title="customer")
 
-    legal_name: Line = Field(description="The customer's registered legal name.")
+    legal_name: LegalName = Field(description="The customer's registered legal name, at most 200 characters.")
     short_name: Slug = Field(description="Used in file names, e.g. 'acme'.")
     address: list[Line] = Field(min_length=1, description="Registered address, one line per entry.")
     signatory: Signatory = Field(description="Who signs for the customer.")
     tiers: list[Slug] = Field(min_length=1, description="Tiers this customer subscribes to or is quoted.")
-    effective_date: dt.date = Field(description="Date the agreement takes effect, e.g. 2026-01-01.")
+    effective_date: ContractDate = Field(description="Date the agreement takes effect, e.g. 2026-01-01.")
     initial_term_months: int = Field(ge=1, le=120, description="Initial term in months.")
     renewal_term_months: int = Field(ge=1, le=120, description="Length of each automatic renewal in months.")
     notice_days: int = Field(ge=1, le=365, description="Written notice to end the agreement, in days.")
-    offer_valid_until: dt.date | None = Field(default=None, description="Last day the quoted offer stands.")
+    offer_valid_until: ContractDate | None = Field(default=None, description="Last day the quoted offer stands.")
     currency: Currency | None = Field(default=None, description="Overrides the provider's currency.")
     invoicing: InvoicingSchedule | None = Field(
         default=None,
@@ -698,7 +700,7 @@ class Customer(Model):
         description="The customer's applications and processes the support covers, e.g. 'direct-compression tablets'.",
     )
     sites: list[Site] = Field(min_length=1, description="Plants and sites covered.")
-    overrides: dict[str, Decimal] = Field(
+    overrides: dict[str, Number] = Field(
         default={}, description="Negotiated values for fields the tier lists in customer_bounds."
     )
     calendar: CustomerCalendar | None = Field(

@@ -8,10 +8,12 @@ a CI log. Keys that are not plain names, and values, are cut short wherever a me
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from slagen.bounds import show_number
 from slagen.loader import Location, YamlDocument, dotted
 
 M = TypeVar("M", bound=BaseModel)
@@ -53,10 +55,28 @@ def pydantic_problems(error: ValidationError, doc: YamlDocument, prefix: Locatio
         elif kind not in ("value_error", "assertion_error") and "input" in item and not isinstance(
             item["input"], (dict, list)
         ):
-            message = f"{message} (got {echoed(item['input'])})"
+            message = f"{_plain(message)} ({_got(item['input'])})"
+        else:
+            message = _plain(message)
         shown_location = tuple(_key_token(part) for part in location)
         problems.append(f"{doc.where(location)}: {dotted(shown_location)}: {message}")
     return problems
+
+
+def _plain(message: str) -> str:
+    """pydantic's wording without Python's names: a mapping, not 'a valid dictionary or instance of Signatory'."""
+    return re.sub(r"a valid dictionary( or instance of \w+)?", "a mapping of fields", message)
+
+
+def _got(value: object) -> str:
+    """The offending value as the YAML shows it, never `Decimal('1.5')` or `None`."""
+    if value is None:
+        return "the value is empty"
+    if isinstance(value, bool):
+        return f"got {str(value).lower()}"
+    if isinstance(value, (Decimal, int)):
+        return f"got {show_number(value)}"
+    return f"got {echoed(value)}"
 
 
 def _kind_problem(model: type[BaseModel], doc: YamlDocument) -> str | None:

@@ -25,6 +25,27 @@ _RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(\d+(?:\.\d+)?)\s*([a
 DURATION_HINT = "use e.g. '4h', '30 minutes', '4 business hours', '2 business days'"
 
 
+# The longest duration any target or lead time may state: a year in its own unit (a business hour or day
+# counted like a clock one, which is generous), so deadlines stay within the calendar's years.
+_MAX_AMOUNT: dict[str, int] = {
+    "minutes": 366 * 24 * 60, "hours": 366 * 24, "business_hours": 366 * 24, "days": 366, "business_days": 366,
+}
+_MAX_PLACES = 2
+
+
+def _check_amount(text: str, amount: Decimal, unit: DurationUnit) -> None:
+    words = unit.replace("_", " ")
+    if amount > _MAX_AMOUNT[unit]:
+        raise ValueError(f"{_shown(text)} is longer than a year; use at most {_MAX_AMOUNT[unit]:,} {words}")
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -_MAX_PLACES:
+        raise ValueError(f"{_shown(text)} has more than {_MAX_PLACES} decimal places; round it, e.g. '1.25 {words}'")
+
+
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 60 else repr(f"{text[:57]}...")
+
+
 @dataclass(frozen=True, order=False)
 class Duration:
     """An amount of time on a clock (`hours`, `days`) or on the provider's business calendar."""
@@ -45,6 +66,7 @@ class Duration:
         amount = Decimal(match.group(1))
         if amount <= 0:
             raise ValueError(f"{value!r} must be longer than zero")
+        _check_amount(value, amount, unit)
         return cls(amount, unit)
 
     def nominal_hours(self, business_day_hours: Decimal) -> Decimal:
@@ -96,6 +118,8 @@ class DurationRange:
                 unit = _UNIT_WORDS.get(match.group(3))
                 if unit is not None:
                     low, high = Decimal(match.group(1)), Decimal(match.group(2))
+                    _check_amount(value, high, unit)
+                    _check_amount(value, low, unit)
                     if not 0 < low <= high:
                         raise ValueError(f"{value!r}: the first number must be positive and not above the second")
                     return cls(Duration(low, unit), Duration(high, unit))

@@ -63,7 +63,9 @@ def test_bad_calculator_input_is_a_usage_error() -> None:
     assert result.exit_code == 2
     assert result.lines == ["--compliance '2026-3=x': use YYYY-MM=VALUE, e.g. --compliance 2026-03=88"]
     over = run_cli("--workspace", str(REPO), "credits", "premium", "--customer", "acme", "--compliance", "2026-03=120")
-    assert (over.exit_code, over.lines) == (2, ["--compliance 2026-03=120: must be a percent from 0 to 100"])
+    assert (over.exit_code, over.lines) == (2, [
+        "--compliance 2026-03=120: must be a percent from 0 to 100 with at most 4 decimal places"
+    ])
     none = run_cli("--workspace", str(REPO), "credits", "basic", "--customer", "huaxin", "--compliance", "2026-03=80")
     assert (none.exit_code, none.lines) == (1, ["tier 'basic' has no service credits; nothing to calculate"])
 
@@ -275,10 +277,10 @@ def test_bad_rollover_and_empty_input() -> None:
          "or webinars"),
         ((*acme, "--used", "trainings=1", "--used", "trainings=2"), 2,
          "--used 'trainings=2': trainings is given twice"),
-        ((*acme, "--used", "webinars=-1"), 2, "--used 'webinars=-1': must be a number of units, 0 or more, e.g. "
-         "webinars=6"),
-        ((*acme, "--used", "webinars=x"), 2, "--used 'webinars=x': must be a number of units, 0 or more, e.g. "
-         "webinars=6"),
+        ((*acme, "--used", "webinars=-1"), 2, "--used 'webinars=-1': must be a number of units from 0 to "
+         "100,000 with at most 2 decimal places, e.g. webinars=6"),
+        ((*acme, "--used", "webinars=x"), 2, "--used 'webinars=x': must be a number of units from 0 to "
+         "100,000 with at most 2 decimal places, e.g. webinars=6"),
         (("standard", "--customer", "nordwerk", "--used", "trainings=1"), 1,
          "tier 'standard' has no rollover of unused entitlements; --used does not apply to it"),
         (acme, 2, "give at least one --compliance YYYY-MM=PERCENT or --used ENTITLEMENT=UNITS"),
