@@ -88,9 +88,9 @@ def build_redline(
     (default: `label`) in the file names; `date` is the w:date of every change (None: the newer
     document's own creation time).
     """
-    new_job = Job(new_ws.tier(tier_id), resolve_customer(new_ws, customer) if customer else None)
+    new_job = Job(new_ws.tier(tier_id), resolve_customer(new_ws, customer) if customer is not None else None)
     try:
-        old_job = Job(old_ws.tier(tier_id), resolve_customer(old_ws, customer) if customer else None)
+        old_job = Job(old_ws.tier(tier_id), resolve_customer(old_ws, customer) if customer is not None else None)
     except SlagenError as error:
         problems = [f"{label}: {problem}" for problem in error.problems]
         raise type(error)(problems[0], problems=problems) from error
