@@ -1,15 +1,12 @@
-"""What to build and how: clauses through Jinja into the document tree, the writers, and atomic writes."""
+"""What to build and how: clauses through Jinja into the document tree, the writers, and the plan of `build --all`."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import re
-import tempfile
-import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,11 +17,12 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from slagen.context import build_context, page_size
 from slagen.document import Document
-from slagen.errors import BuildError, InputError, SlagenError, TemplateError, UsageError
-from slagen.incremental import MANIFEST_NAME, FileHasher, Manifest, Output, template_files
+from slagen.errors import InputError, SlagenError, TemplateError, UsageError
+from slagen.incremental import Output, template_files
 from slagen.loader import read_yaml
 from slagen.markup import ClauseText, build_blocks
 from slagen.model import Customer, Tier
+from slagen.output import write_outputs
 from slagen.templating import clause_environment, page_environment, template_loader, wording
 from slagen.workspace import Sourced, Workspace, resolve_customer, terms_for
 
@@ -283,12 +281,6 @@ def _in_forked_process(function: Callable[..., bytes], *args: Any, **kwargs: Any
     return result
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
 def _unprintable(text: str) -> tuple[int, str] | None:
     """The first character no Word or PDF file can hold (C0 controls but tab and newline, surrogates)."""
     import unicodedata
@@ -300,156 +292,6 @@ def _unprintable(text: str) -> tuple[int, str] | None:
             return position, char
     return None
 
-
-# Two builds of the same document at once: the second waits this long for the first to finish writing.
-LOCK_WAIT_SECONDS = 30.0
-# For tests of interrupted builds only: seconds to wait after every output is written to its temporary
-# file and before any is renamed into place, so that a signal can be sent at that moment.
-PAUSE_ENV = "SLAGEN_TEST_PAUSE_BEFORE_RENAME"
-
-
-def _display(path: Path) -> str:
-    """`path` as messages show it: relative to the current folder when inside it."""
-    absolute = path.parent.resolve() / path.name
-    try:
-        return str(absolute.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def _write_problem(target: Path, error: OSError) -> BuildError:
-    """One line naming the output that could not be written and why, in words."""
-    import errno
-
-    reasons = {
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is used up",
-        errno.EFBIG: "the file is larger than the file system or a size limit allows",
-        errno.EACCES: "no permission to write there",
-        errno.EPERM: "no permission to write there",
-        errno.EROFS: "the file system is read-only",
-        errno.EISDIR: "a folder of that name is in the way",
-    }
-    reason = reasons.get(error.errno or 0, error.strerror or str(error))
-    if error.errno in (errno.ENOTDIR, errno.EEXIST):
-        blocker = next((parent for parent in (target, *target.parents) if parent.exists()), None)
-        if blocker is not None and not blocker.is_dir():
-            reason = f"{_display(blocker)} is a file, not a folder; choose another --out"
-    return BuildError(f"{_display(target)}: cannot write: {reason}")
-
-
-def _write_temp(path: Path, data: bytes) -> Path:
-    """`data` in a new temporary file beside `path`, flushed to disk; removed again if anything fails."""
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    temp = Path(temp_name)
-    try:
-        os.fchmod(handle, 0o666 & ~_umask())
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    return temp
-
-
-@contextlib.contextmanager
-def _signals_held() -> Any:
-    """SIGINT and SIGTERM wait until the block ends: a set of renames is never cut in half."""
-    import signal
-
-    if not hasattr(signal, "pthread_sigmask"):  # Windows
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-@contextlib.contextmanager
-def _folder_lock(folder: Path) -> Any:
-    """An advisory lock on the output folder: two builds writing the same files take turns."""
-    import time
-
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks; each file is still replaced atomically
-        yield
-        return
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise BuildError(
-                        f"{_display(folder)}: another slagen build has been writing to this folder for "
-                        f"{LOCK_WAIT_SECONDS:g} s; try again when it has finished"
-                    ) from None
-                time.sleep(0.05)
-        yield
-    finally:
-        os.close(handle)  # releases the lock
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file.
-
-    A failure is a BuildError naming `path` and the reason in words.
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = _write_temp(path, data)
-        try:
-            temp.replace(path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-            raise
-    except OSError as error:
-        raise _write_problem(path, error) from error
-
-
-def write_outputs(folder: Path, outputs: dict[str, bytes]) -> list[Path]:
-    """Write every output into `folder`, all or none.
-
-    Each file goes to a temporary file first; only when all are on disk are they renamed into
-    place, with SIGINT and SIGTERM held back, under a lock on the folder. Any failure or
-    interruption before that removes the temporary files and leaves the earlier outputs as they were.
-    """
-    import time
-
-    target = folder
-    temps: dict[Path, Path] = {}
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with _folder_lock(folder):
-            try:
-                for name, data in outputs.items():
-                    target = folder / name
-                    if target.is_dir() and not target.is_symlink():
-                        raise IsADirectoryError(21, "Is a directory", str(target))
-                    temps[target] = _write_temp(target, data)
-                pause = os.environ.get(PAUSE_ENV)
-                if pause:
-                    time.sleep(float(pause))
-                with _signals_held():
-                    for target, temp in temps.items():
-                        temp.replace(target)
-            finally:
-                for temp in temps.values():
-                    with contextlib.suppress(OSError):
-                        temp.unlink(missing_ok=True)
-    except OSError as error:
-        raise _write_problem(target, error) from error
-    return list(temps)
 
 def build(
     ws: Workspace,
@@ -529,173 +371,6 @@ def plan_outputs(ws: Workspace, templates: Path | None = None) -> list[Output]:
     every_tier = [tier.file for tier in sorted(ws.tiers.values(), key=lambda item: item.model.id)]
     outputs.append(Output("compare.pdf", "compare", None, None, (*config, *every_tier, *page_files, *assets)))
     return outputs
-
-
-@dataclass
-class Task:
-    """What one worker renders: the stale outputs of one tier x customer (or the comparison)."""
-
-    tier: str | None
-    customer: str | None
-    outputs: list[Output]
-    reasons: dict[str, list[str]]
-
-    @property
-    def label(self) -> str:
-        if self.tier is None:
-            return "comparison"
-        return f"{self.tier} for {self.customer}" if self.customer else f"{self.tier} blank template"
-
-
-@dataclass
-class TaskResult:
-    task: Task
-    files: dict[str, bytes]
-    errors: list[str]
-    seconds: float
-
-
-@dataclass
-class BatchResult:
-    built: list[str] = field(default_factory=list)
-    up_to_date: list[str] = field(default_factory=list)
-    failed: dict[str, list[str]] = field(default_factory=dict)
-    reasons: dict[str, list[str]] = field(default_factory=dict)
-    stale: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "ok": not self.failed and not self.stale,
-            "built": self.built,
-            "up_to_date": len(self.up_to_date),
-            "stale": [{"output": path, "reasons": self.reasons.get(path, [])} for path in self.stale],
-            "failed": [{"task": task, "errors": errors} for task, errors in self.failed.items()],
-            "seconds": round(self.seconds, 3),
-        }
-
-
-_WORKER: dict[str, Any] = {}
-
-
-def _run_task(task: Task) -> TaskResult:
-    """In a worker: render one task's stale outputs to bytes (the parent writes them)."""
-    ws: Workspace = _WORKER["ws"]
-    templates: Path | None = _WORKER["templates"]
-    started = time.perf_counter()
-    try:
-        if task.tier is None:
-            from slagen.summary import render_compare
-
-            files = {"compare.pdf": render_compare(ws, None, load_strings(ws, templates), templates)}
-        else:
-            job = Job(ws.tiers[task.tier], ws.customers[task.customer] if task.customer else None)
-            formats = tuple(output.kind for output in task.outputs)
-            rendered = render_job(ws, job, formats, templates)
-            files = {f"{job.folder}/{name}": data for name, data in rendered.items()}
-        return TaskResult(task, files, [], time.perf_counter() - started)
-    except SlagenError as error:
-        return TaskResult(task, {}, list(error.problems), time.perf_counter() - started)
-
-
-def plan_tasks(
-    ws: Workspace, out: Path, templates: Path | None, force: bool, shard: tuple[int, int] | None
-) -> tuple[list[Task], list[Output], Manifest, FileHasher]:
-    """The stale outputs, grouped into tasks; with a shard, only its deterministic slice."""
-    outputs = plan_outputs(ws, templates)
-    if shard is not None:
-        index, count = shard
-        groups = sorted({(output.tier or "", output.customer or "") for output in outputs})
-        mine = {group for position, group in enumerate(groups) if position % count == index - 1}
-        outputs = [output for output in outputs if (output.tier or "", output.customer or "") in mine]
-    manifest = Manifest.read(out)
-    hasher = FileHasher(ws.root, ws.inputs(templates), ws.config.model.limits.asset_bytes)
-    tasks: dict[tuple[str | None, str | None], Task] = {}
-    for output in outputs:
-        reasons = ["--force"] if force else manifest.reasons(out, output, hasher.fingerprint(output))
-        if not reasons:
-            continue
-        key = (output.tier, output.customer)
-        task = tasks.setdefault(key, Task(output.tier, output.customer, [], {}))
-        task.outputs.append(output)
-        task.reasons[output.path] = reasons
-    return list(tasks.values()), outputs, manifest, hasher
-
-
-def build_all(
-    ws: Workspace,
-    out: Path,
-    *,
-    jobs: int = 1,
-    force: bool = False,
-    check: bool = False,
-    shard: tuple[int, int] | None = None,
-    templates: Path | None = None,
-    on_result: Callable[[TaskResult], None] | None = None,
-    on_plan: Callable[[list[Task]], None] | None = None,
-) -> BatchResult:
-    """Build every stale document of the workspace, in parallel; one failure does not stop the others."""
-    started = time.perf_counter()
-    tasks, outputs, manifest, hasher = plan_tasks(ws, out, templates, force, shard)
-    result = BatchResult()
-    stale_paths = {output.path for task in tasks for output in task.outputs}
-    result.up_to_date = [output.path for output in outputs if output.path not in stale_paths]
-    for task in tasks:
-        result.reasons.update(task.reasons)
-    if check:
-        result.stale = sorted(stale_paths)
-        result.seconds = time.perf_counter() - started
-        return result
-    if on_plan is not None:
-        on_plan(tasks)
-    _WORKER.update(ws=ws, templates=templates)
-    for done in _execute(tasks, jobs):
-        if done.errors:
-            result.failed[done.task.label] = done.errors
-        else:
-            try:
-                _write_task(out, done)
-            except SlagenError as error:
-                result.failed[done.task.label] = list(error.problems)
-            else:
-                for output in done.task.outputs:
-                    manifest.record(output, hasher.fingerprint(output), done.files[output.path])
-                    result.built.append(output.path)
-        if on_result is not None:
-            on_result(done)
-    result.built.sort()
-    if result.built:
-        write_atomic(out / MANIFEST_NAME, manifest.to_bytes())
-    result.seconds = time.perf_counter() - started
-    return result
-
-
-def _write_task(out: Path, done: TaskResult) -> None:
-    """A task's files, all or none per folder."""
-    by_folder: dict[Path, dict[str, bytes]] = {}
-    for path, data in done.files.items():
-        target = out / path
-        by_folder.setdefault(target.parent, {})[target.name] = data
-    for folder, files in by_folder.items():
-        write_outputs(folder, files)
-
-
-def _execute(tasks: list[Task], jobs: int) -> Iterator[TaskResult]:
-    if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield _run_task(task)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    # fork: workers inherit the loaded workspace and the already imported renderers.
-    from slagen.render import pdf  # noqa: F401  (import once, before forking)
-
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-        futures = [pool.submit(_run_task, task) for task in tasks]
-        for future in as_completed(futures):
-            yield future.result()
 
 
 @dataclass

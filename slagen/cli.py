@@ -187,8 +187,8 @@ def schema(
     out: Annotated[Path, typer.Option("--out", help="Folder for the JSON Schema files.")] = Path("schema"),
 ) -> None:
     """Write a JSON Schema for each YAML kind (workspace, tier, clause, customer) for editors."""
-    from slagen.build import write_atomic
     from slagen.model import SCHEMA_MODELS
+    from slagen.output import write_atomic
 
     for kind, model in SCHEMA_MODELS.items():
         path = out / f"{kind}.schema.json"
@@ -303,11 +303,11 @@ def _build_everything(
     """`build --all`: a progress bar on a terminal, one plain line per document otherwise."""
     import os
 
-    from slagen.build import BatchResult, Task, TaskResult, build_all
+    from slagen.batch import BatchResult, Task, TaskResult, build_all
+    from slagen.errors import SlagenError
     from slagen.incremental import parse_shard
 
     slice_ = parse_shard(shard) if shard else None
-    ws = _load()
     interactive = sys.stdout.isatty() and not as_json
     progress: Any = None
     bar: Any = None
@@ -322,10 +322,8 @@ def _build_everything(
             bar = progress.add_task("building", total=len(tasks))
 
     def on_result(done: TaskResult) -> None:
-        lines = []
-        if done.errors:
-            lines = [f"failed {done.task.label}:", *(f"  {problem}" for problem in done.errors)]
-        elif not as_json:
+        lines = done.failure_lines(debug=_state["debug"]) if done.errors else []
+        if not done.errors and not as_json:
             for output in done.task.outputs:
                 why = "; ".join(done.task.reasons[output.path])
                 lines.append(f"built {output.path} ({why})")
@@ -336,13 +334,20 @@ def _build_everything(
             progress.advance(bar)
 
     try:
+        ws = _load()
         result: BatchResult = build_all(
             ws, out, jobs=jobs or os.cpu_count() or 1, force=force, check=check, shard=slice_,
             templates=templates, on_result=on_result, on_plan=on_plan,
         )
+    except SlagenError as error:
+        if as_json:  # a JSON reader gets its object whatever happened
+            typer.echo(json.dumps({"ok": False, "built": [], "errors": error.problems}, indent=2))
+        raise
     finally:
         if progress is not None:
             progress.stop()
+    for line in result.notes + result.errors:
+        _err(line)
     redlines = None
     if redline_from and not check:
         from slagen.build import build_redlines
@@ -354,15 +359,9 @@ def _build_everything(
             report["redlines"] = redlines.to_json()
             report["ok"] = report["ok"] and not redlines.failed
         typer.echo(json.dumps(report, indent=2))
-    elif check:
-        for path in result.stale:
-            typer.echo(f"stale {path} ({'; '.join(result.reasons[path])})")
-        typer.echo(f"{len(result.stale)} stale, {len(result.up_to_date)} up to date")
     else:
-        typer.echo(
-            f"{len(result.built)} built, {len(result.up_to_date)} up to date, {len(result.failed)} failed "
-            f"in {result.seconds:.1f} s"
-        )
+        for line in result.check_lines() if check else result.summary_lines():
+            typer.echo(line)
     if redlines is not None and not as_json:
         for path in redlines.written:
             typer.echo(f"redline {path}")
@@ -372,7 +371,7 @@ def _build_everything(
         for key, errors in redlines.failed.items():
             for line in [f"failed redline {key}:", *(f"  {problem}" for problem in errors)]:
                 typer.echo(line, err=True)
-    if result.failed or (check and result.stale) or (redlines is not None and redlines.failed):
+    if not result.ok or (redlines is not None and redlines.failed):
         raise typer.Exit(1)
 
 
@@ -503,8 +502,8 @@ def redline(
     """
     from contextlib import ExitStack
 
-    from slagen.build import write_outputs
     from slagen.errors import UsageError
+    from slagen.output import write_outputs
     from slagen.redline import build_redline
     from slagen.versions import commit_date, load_version, working_tree_date, workspace_at
     from slagen.workspace import find_workspace, load_workspace

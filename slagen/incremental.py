@@ -12,6 +12,7 @@ from typing import Any
 from slagen import __version__
 from slagen.errors import InputError, UsageError
 from slagen.files import DEFAULT_ASSET_BYTES, InputScope, shown
+from slagen.output import display
 
 MANIFEST_NAME = ".slagen-manifest.json"
 MANIFEST_VERSION = 1
@@ -78,22 +79,44 @@ def output_digest(path: Path) -> str | None:
 
 @dataclass
 class Manifest:
-    """What the last build wrote: per output, the hashes of its inputs and of the file itself."""
+    """What the last build wrote: per output, the hashes of its inputs and of the file itself.
+
+    A manifest slagen did not write as it is (garbage, another shape, unreadable) is ignored with a
+    `note`: that costs a full rebuild, never a crash.
+    """
 
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    note: str | None = None
 
     @classmethod
     def read(cls, out: Path) -> Manifest:
         path = out / MANIFEST_NAME
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            raw = path.read_bytes()
         except FileNotFoundError:
             return cls()
-        except (OSError, ValueError):
-            return cls()  # an unreadable manifest only costs a full rebuild
-        if not isinstance(data, dict) or data.get("manifest_version") != MANIFEST_VERSION:
-            return cls()
-        return cls(dict(data.get("outputs", {})))
+        except OSError as error:
+            return cls(note=f"{display(path)}: cannot read it ({error.strerror or error}); {IGNORED}")
+        return cls.parse(raw, display(path))
+
+    @classmethod
+    def parse(cls, raw: bytes, where: str) -> Manifest:
+        """The manifest in `raw`, or an empty one with a note saying why it was ignored."""
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return cls(note=f"{where}: not a JSON file slagen wrote; {IGNORED}")
+        problem = _shape_problem(data)
+        if problem is not None:
+            return cls(note=f"{where}: {problem}; {IGNORED}")
+        return cls(dict(data["outputs"]))
+
+    def merged(self, raw: bytes | None, paths: set[str], where: str) -> bytes:
+        """The manifest on disk now (`raw`; another build may have saved it since this one read it) with
+        this run's entries for `paths`: two builds at once each add what they built."""
+        current = Manifest.parse(raw, where).entries if raw else {}
+        current.update({path: self.entries[path] for path in paths})
+        return Manifest(current).to_bytes()
 
     def to_bytes(self) -> bytes:
         data = {"manifest_version": MANIFEST_VERSION, "outputs": dict(sorted(self.entries.items()))}
@@ -116,6 +139,47 @@ class Manifest:
 
     def record(self, output: Output, fingerprint: dict[str, str], data: bytes) -> None:
         self.entries[output.path] = {"inputs": fingerprint, "sha256": hashlib.sha256(data).hexdigest()}
+
+
+IGNORED = "the manifest is ignored and everything is rebuilt"
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    return {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number"}[type(value)]
+
+
+def _shown(value: Any) -> str:
+    """A scalar as JSON writes it (shortened), anything else by its kind: a note never echoes a whole file."""
+    if isinstance(value, dict | list):
+        return _json_kind(value)
+    text = json.dumps(value)
+    return text if len(text) <= 40 else f"{text[:37]}..."
+
+
+def _shape_problem(data: Any) -> str | None:
+    """What is wrong with the shape of a parsed manifest, as `field: message`; None when it is right."""
+    if not isinstance(data, dict):
+        return f"expected an object with manifest_version and outputs, got {_json_kind(data)}"
+    if data.get("manifest_version") != MANIFEST_VERSION:
+        return f"manifest_version: expected {MANIFEST_VERSION}, got {_shown(data.get('manifest_version'))}"
+    outputs = data.get("outputs")
+    if not isinstance(outputs, dict):
+        return f"outputs: expected an object of output paths, got {_json_kind(outputs)}"
+    for path, entry in outputs.items():
+        where = f"outputs[{json.dumps(path)}]"
+        if not isinstance(entry, dict):
+            return f"{where}: expected an object, got {_json_kind(entry)}"
+        if not isinstance(entry.get("sha256"), str):
+            return f"{where}.sha256: expected a string, got {_json_kind(entry.get('sha256'))}"
+        inputs = entry.get("inputs")
+        if not isinstance(inputs, dict):
+            return f"{where}.inputs: expected an object, got {_json_kind(inputs)}"
+        for name, digest in inputs.items():
+            if not isinstance(digest, str):
+                return f"{where}.inputs[{json.dumps(name)}]: expected a string, got {_json_kind(digest)}"
+    return None
 
 
 def template_files(folders: list[Path]) -> list[Path]:

@@ -48,6 +48,16 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     yield root
 
 
+@pytest.fixture
+def small(workspace: Path) -> Path:
+    """The shipped workspace cut to one tier and one customer: seven documents in three tasks."""
+    for name in ("basic", "premium", "on-demand"):
+        (workspace / "tiers" / f"{name}.yaml").unlink()
+    for name in ("acme", "huaxin", "fournil"):
+        (workspace / "examples" / "customers" / f"{name}.yaml").unlink()
+    return workspace
+
+
 def month_args(start: dt.date, values: list[int]) -> list[str]:
     """`--compliance YYYY-MM=VALUE` options for consecutive months from `start`."""
     args = []

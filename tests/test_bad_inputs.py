@@ -322,7 +322,7 @@ def changed_acme(workspace: Path, baseline: Path) -> Iterator[Path]:
 def test_a_build_interrupted_while_writing_loses_nothing(
     workspace: Path, changed_acme: Path, signum: signal.Signals, formats: tuple[str, ...]
 ) -> None:
-    from slagen.build import PAUSE_ENV
+    from slagen.output import PAUSE_ENV
 
     before = snapshot(changed_acme)
     options = [part for kind in formats for part in ("--format", kind)]
@@ -388,20 +388,20 @@ def test_a_full_disk_during_the_write_loses_nothing(workspace: Path, changed_acm
 def test_two_builds_of_one_document_take_turns(
     workspace: Path, changed_acme: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from slagen import build
+    from slagen import output
 
     before = snapshot(changed_acme)
     folder = os.open(changed_acme / "acme", os.O_RDONLY)
     try:
         fcntl.flock(folder, fcntl.LOCK_EX)  # another build is writing here
-        monkeypatch.setattr(build, "LOCK_WAIT_SECONDS", 0.3)
+        monkeypatch.setattr(output, "LOCK_WAIT_SECONDS", 0.3)
         blocked = run_cli("build", "premium", "--customer", "acme", "--format", "docx")
         assert (blocked.exit_code, blocked.lines) == (1, [
             "dist/acme: another slagen build has been writing to this folder for 0.3 s; try again when it has "
             "finished"
         ])
         assert snapshot(changed_acme) == before
-        monkeypatch.setattr(build, "LOCK_WAIT_SECONDS", 30.0)
+        monkeypatch.setattr(output, "LOCK_WAIT_SECONDS", 30.0)
         started = time.monotonic()
         import threading
 
