@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slagen.build import Job, load_strings, plan_outputs, render_job
+from slagen.build import load_strings, plan_outputs, render_job
 from slagen.errors import SlagenError
 from slagen.incremental import MANIFEST_NAME, FileHasher, Manifest, Output
 from slagen.output import display, leftover_temps, remove_stale_temps, update_atomic, write_outputs
+from slagen.sources import Job
+from slagen.summary import render_compare
 from slagen.workspace import Workspace
 
 # For tests only: a worker raises a RuntimeError (a stand-in for a bug) in the task whose label follows
@@ -127,8 +129,6 @@ def _run_task(task: Task) -> TaskResult:
         if os.environ.get(FAULT_ENV) == f"raise in: {task.label}":
             raise RuntimeError(f"fault injected by {FAULT_ENV}")
         if task.tier is None:
-            from slagen.summary import render_compare
-
             files = {"compare.pdf": render_compare(ws, None, load_strings(ws, templates), templates)}
         else:
             job = Job(ws.tiers[task.tier], ws.customers[task.customer] if task.customer else None)

@@ -2,48 +2,42 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import re
-import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from jinja2 import TemplateError as JinjaTemplateError
-from jinja2 import TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from slagen.context import build_context, page_size
 from slagen.document import Document
-from slagen.errors import InputError, SlagenError, TemplateError, UsageError
+from slagen.errors import InputError, TemplateError, UsageError
 from slagen.incremental import Output, template_files
-from slagen.loader import read_yaml
+from slagen.jinja_errors import template_problem
+from slagen.loader import dotted, read_yaml
 from slagen.markup import ClauseText, build_blocks
-from slagen.model import Customer, Tier
+from slagen.model import Tier
 from slagen.output import write_outputs
-from slagen.templating import clause_environment, page_environment, template_loader, wording
-from slagen.workspace import Sourced, Workspace, resolve_customer, terms_for
+from slagen.sources import Job, allowed_roots, source_stamp
+from slagen.summary import render_compare, render_summary
+from slagen.templating import (
+    LimitedSandbox,
+    clause_environment,
+    page_environment,
+    render_deadline,
+    template_loader,
+    wording,
+)
+from slagen.text import clean_text
+from slagen.text import unprintable as first_unprintable
+from slagen.workspace import Workspace, resolve_customer, terms_for
+
+__all__ = ["FORMATS", "Job", "build", "build_compare", "build_document", "load_strings", "plan_outputs",
+           "render_clauses", "render_job", "resolve_customer"]
 
 FORMATS = ("docx", "pdf", "summary")
 STRINGS_FILE = "strings.yaml"
-
-
-@dataclass
-class Job:
-    """One contract to build: a tier, for a customer or as the blank template."""
-
-    tier: Sourced[Tier]
-    customer: Sourced[Customer] | None
-
-    @property
-    def folder(self) -> str:
-        return self.customer.model.short_name if self.customer else "templates"
-
-    def file_name(self, kind: str) -> str:
-        stem = f"{self.customer.model.short_name}-{self.tier.model.id}" if self.customer else self.tier.model.id
-        return f"{stem}-{kind}"
 
 
 def load_strings(ws: Workspace, templates: Path | None) -> dict[str, Any]:
@@ -58,9 +52,6 @@ def load_strings(ws: Workspace, templates: Path | None) -> dict[str, Any]:
 
 
 def _check_strings(data: Any, doc: Any, location: tuple[str | int, ...]) -> None:
-    from slagen.loader import dotted
-    from slagen.model import _clean_text
-
     if isinstance(data, dict):
         for key, value in data.items():
             _check_strings(value, doc, (*location, key))
@@ -69,58 +60,10 @@ def _check_strings(data: Any, doc: Any, location: tuple[str | int, ...]) -> None
             _check_strings(value, doc, (*location, index))
     elif isinstance(data, str):
         try:
-            _clean_text(data)
+            clean_text(data)
         except ValueError as error:
             raise InputError(f"{doc.where(location)}: {dotted(location)}: {error}") from None
 
-
-def _jinja_line(error: BaseException) -> int:
-    """The template line a Jinja runtime error happened on (Jinja rewrites tracebacks to template lines)."""
-    if isinstance(error, TemplateSyntaxError):
-        return error.lineno
-    line = 1
-    for frame in traceback.extract_tb(error.__traceback__):
-        if frame.filename == "<template>" and frame.lineno is not None:
-            line = frame.lineno
-    return line
-
-def _undefined_name(error: UndefinedError, template_source: str) -> str:
-    """`customer.vat_id` rather than Jinja's "'dict object' has no attribute 'vat_id'"."""
-    message = error.message or ""
-    match = re.search(r"has no attribute '([^']+)'|^'([^']+)' is undefined", message)
-    if match is None:
-        return message
-    name = match.group(1) or match.group(2)
-    lines = template_source.splitlines()
-    index = _jinja_line(error) - 1
-    text = lines[index] if 0 <= index < len(lines) else ""
-    dotted = re.search(rf"[A-Za-z_][\w.]*\.{re.escape(name)}\b", text)
-    return dotted.group(0) if dotted else name
-
-
-def _template_problem(
-    error: BaseException, source: str, first_line: int, field: str, template_source: str = ""
-) -> TemplateError:
-    from jinja2 import TemplateNotFound
-
-    from slagen.templating import RenderLimitError
-
-    line = first_line + _jinja_line(error) - 1
-    if isinstance(error, UndefinedError):
-        message = f"{_undefined_name(error, template_source)} is undefined; no data provides it"
-    elif isinstance(error, SecurityError):
-        message = f"unsafe template code refused: {error}"
-    elif isinstance(error, TemplateSyntaxError):
-        message = f"template syntax error: {error.message}"
-    elif isinstance(error, RenderLimitError):
-        message = str(error)
-    elif isinstance(error, TemplateNotFound):
-        message = str(error.message)
-    elif isinstance(error, RecursionError):
-        message = "stopped: the expression calls itself without end (recursion too deep)"
-    else:
-        message = f"template error: {error}"
-    return TemplateError(f"{source}:{line}: {field}: {message}")
 
 def render_clauses(
     ws: Workspace, tier: Tier, context: dict[str, Any], environment: SandboxedEnvironment
@@ -130,8 +73,6 @@ def render_clauses(
     Rendering runs under the workspace's `limits:` (time and size); a condition that names data
     nobody provides is an error, never a silently dropped clause.
     """
-    from slagen.templating import LimitedSandbox, render_deadline
-
     limits = ws.config.model.limits
     if isinstance(environment, LimitedSandbox):
         environment.limits = limits
@@ -147,17 +88,17 @@ def render_clauses(
                 with render_deadline(limits):
                     included = bool(expression(**context))
             except (JinjaTemplateError, SecurityError, *runtime_errors) as error:
-                raise _template_problem(error, source, line, "condition", clause.model.condition) from error
+                raise template_problem(error, source, line, "condition", clause.model.condition) from error
             if not included:
                 continue
         body_line = clause.doc.line_of(("body",))
         try:
             markdown = environment.from_string(clause.model.body).render(context)
         except (JinjaTemplateError, SecurityError) as error:
-            raise _template_problem(error, source, body_line, "body", clause.model.body) from error
+            raise template_problem(error, source, body_line, "body", clause.model.body) from error
         except runtime_errors as error:
-            raise _template_problem(error, source, body_line, "body") from error
-        unprintable = _unprintable(markdown)
+            raise template_problem(error, source, body_line, "body") from error
+        unprintable = first_unprintable(markdown)
         if unprintable is not None:
             position, char = unprintable
             line = body_line + min(markdown.count("\n", 0, position), clause.model.body.count("\n"))
@@ -167,15 +108,6 @@ def render_clauses(
             )
         texts.append(ClauseText(clause_id, clause.model.title, source, body_line, markdown))
     return texts
-
-def source_date(customer: Customer | None) -> dt.datetime:
-    """Document timestamps: SOURCE_DATE_EPOCH if set, else from the inputs; never the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    if customer is not None:
-        return dt.datetime.combine(customer.effective_date, dt.time(0), dt.UTC)
-    return dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def build_document(ws: Workspace, job: Job, strings: dict[str, Any]) -> tuple[Document, dict[str, Any]]:
@@ -201,7 +133,7 @@ def build_document(ws: Workspace, job: Job, strings: dict[str, Any]) -> tuple[Do
         page_size=page_size(context["contract"]["locale"]),
         brand_colour=provider.branding.colour,
         strings={key: value for key, value in strings.items() if isinstance(value, str)},
-        created=source_date(customer).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        created=source_stamp(customer),
         contents_levels=int(strings.get("contents_levels", 1)),
         blocks=blocks,
     )
@@ -210,13 +142,6 @@ def build_document(ws: Workspace, job: Job, strings: dict[str, Any]) -> tuple[Do
     if document.draft_clauses:
         document.draft_marking = str(strings["draft_marking"])
     return document, context
-
-
-def allowed_roots(ws: Workspace, templates: Path | None) -> list[Path]:
-    roots = [ws.root, ws.defaults_root]
-    if templates is not None:
-        roots.append(templates)
-    return [root.resolve() for root in roots]
 
 
 def render_job(
@@ -256,8 +181,6 @@ def render_job(
 
         outputs[f"{job.file_name('sla')}.docx"] = render_docx(document)
     if "summary" in formats:
-        from slagen.summary import render_summary
-
         outputs[f"{job.file_name('summary')}.pdf"] = render_summary(ws, job, strings, context, templates, pdf_variant)
     if pending is not None:
         outputs[f"{job.file_name('sla')}.pdf"] = pending()
@@ -279,18 +202,6 @@ def _in_forked_process(function: Callable[..., bytes], *args: Any, **kwargs: Any
             pool.shutdown()
 
     return result
-
-
-def _unprintable(text: str) -> tuple[int, str] | None:
-    """The first character no Word or PDF file can hold (C0 controls but tab and newline, surrogates)."""
-    import unicodedata
-
-    for position, char in enumerate(text):
-        if char in "\n\t\r":
-            continue
-        if unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff":
-            return position, char
-    return None
 
 
 def build(
@@ -318,8 +229,6 @@ def build(
 
 def build_compare(ws: Workspace, customer: str | None, out: Path, templates: Path | None = None) -> list[Path]:
     """All tiers side by side on one page: OUT/compare.pdf, or OUT/NAME/NAME-compare.pdf for a customer."""
-    from slagen.summary import render_compare
-
     sourced = resolve_customer(ws, customer) if customer is not None else None
     data = render_compare(ws, sourced, load_strings(ws, templates), templates)
     if sourced is None:
@@ -371,59 +280,3 @@ def plan_outputs(ws: Workspace, templates: Path | None = None) -> list[Output]:
     every_tier = [tier.file for tier in sorted(ws.tiers.values(), key=lambda item: item.model.id)]
     outputs.append(Output("compare.pdf", "compare", None, None, (*config, *every_tier, *page_files, *assets)))
     return outputs
-
-
-@dataclass
-class RedlineBatch:
-    """Redlines of every affected contract against a base revision, and which clauses changed for whom."""
-
-    written: list[str] = field(default_factory=list)
-    summary: list[Any] = field(default_factory=list)  # redline.ClauseSummary
-    failed: dict[str, list[str]] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "written": self.written,
-            "clauses": [
-                {"clause": item.clause_id, "title": item.title, "changes": item.changes, "documents": item.customers}
-                for item in self.summary
-            ],
-            "failed": [{"document": key, "errors": errors} for key, errors in self.failed.items()],
-        }
-
-
-def build_redlines(
-    ws: Workspace, out: Path, revision: str, *, shard: tuple[int, int] | None = None, templates: Path | None = None
-) -> RedlineBatch:
-    """For `build --all --redline-from REV`: a tracked-changes DOCX for every contract that differs from REV."""
-    from slagen.diff import summarise
-    from slagen.redline import build_redline
-    from slagen.versions import load_version, working_tree_date, workspace_at
-
-    result = RedlineBatch()
-    contracts = sorted({(output.tier, output.customer) for output in plan_outputs(ws, templates)
-                        if output.kind == "docx"}, key=lambda pair: (pair[1] or "", pair[0] or ""))
-    if shard is not None:
-        index, count = shard
-        contracts = [pair for position, pair in enumerate(contracts) if position % count == index - 1]
-    changed: dict[str, Any] = {}
-    with workspace_at(ws.root, revision) as old_root:
-        old_ws = load_version(old_root, revision)
-        date = working_tree_date(ws.root, fallback=source_date(None).strftime("%Y-%m-%dT%H:%M:%SZ"))
-        for tier_id, customer in contracts:
-            key = f"{customer or 'templates'}/{tier_id}"
-            if tier_id not in old_ws.tiers or (customer and customer not in old_ws.customers):
-                continue  # new at this revision: there is nothing to compare with
-            try:
-                redline = build_redline(old_ws, ws, str(tier_id), customer, label=revision, date=date,
-                                        formats=("docx",), templates=templates)
-            except SlagenError as error:
-                result.failed[key] = list(error.problems)
-                continue
-            if not redline.result.changed:
-                continue
-            changed[key] = redline.result
-            for path in write_outputs(out / redline.folder, redline.outputs):
-                result.written.append(path.relative_to(out).as_posix())
-    result.summary = summarise(changed)
-    return result

@@ -350,7 +350,7 @@ def _build_everything(
         _err(line)
     redlines = None
     if redline_from and not check:
-        from slagen.build import build_redlines
+        from slagen.redline import build_redlines
 
         redlines = build_redlines(ws, out, redline_from, shard=slice_, templates=templates)
     if as_json:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from decimal import Decimal
 from functools import cache
 from itertools import pairwise
@@ -13,21 +12,10 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from slagen.bounds import Amount, ContractDate, Number, Percent, PositivePercent, check_length, decimal_range
+from slagen.text import clean_text
 from slagen.units import Duration, DurationRange
 
 # ---------------------------------------------------------------- scalar types
-
-
-def _clean_text(value: str) -> str:
-    for position, char in enumerate(value):
-        if char in "\n\t":
-            continue
-        if unicodedata.category(char) in ("Cc", "Cs", "Co") or char in "\ufffe\uffff":
-            raise ValueError(
-                f"contains the control character U+{ord(char):04X} at position {position + 1} "
-                "(often pasted from Word); delete it"
-            )
-    return value
 
 
 def _single_line(value: str) -> str:
@@ -42,7 +30,7 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_clean_text), AfterValidator(_not_blank)]
+Text = Annotated[str, AfterValidator(clean_text), AfterValidator(_not_blank)]
 Line = Annotated[Text, AfterValidator(_single_line)]
 LegalName = Annotated[Line, check_length(200), Field(json_schema_extra={"maxLength": 200})]
 

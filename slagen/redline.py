@@ -6,17 +6,19 @@ hands the marked tree of slagen.diff to the writers. Nothing below it knows abou
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slagen.build import Job, allowed_roots, build_document, load_strings, resolve_customer
-from slagen.diff import RedlineResult, redline_documents
+from slagen.build import build_document, load_strings, plan_outputs
+from slagen.diff import ClauseSummary, RedlineResult, redline_documents, summarise
 from slagen.errors import SlagenError
+from slagen.output import write_outputs
 from slagen.render.html import inlines_data, render_html
+from slagen.sources import Job, allowed_roots, source_stamp
 from slagen.templating import page_environment, template_loader
-from slagen.versions import label_for_file
-from slagen.workspace import Workspace
+from slagen.versions import label_for_file, load_version, working_tree_date, workspace_at
+from slagen.workspace import Workspace, resolve_customer
 
 AUTHOR = "slagen"
 
@@ -109,4 +111,64 @@ def build_redline(
     return Redline(result, new_job.folder, outputs)
 
 
-__all__ = ["Redline", "build_redline", "redline_page_data", "render_redline_docx", "render_redline_pdf"]
+@dataclass
+class RedlineBatch:
+    """Redlines of every affected contract against a base revision, and which clauses changed for whom."""
+
+    written: list[str] = field(default_factory=list)
+    summary: list[ClauseSummary] = field(default_factory=list)
+    failed: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "written": self.written,
+            "clauses": [
+                {"clause": item.clause_id, "title": item.title, "changes": item.changes, "documents": item.customers}
+                for item in self.summary
+            ],
+            "failed": [{"document": key, "errors": errors} for key, errors in self.failed.items()],
+        }
+
+
+def build_redlines(
+    ws: Workspace, out: Path, revision: str, *, shard: tuple[int, int] | None = None, templates: Path | None = None
+) -> RedlineBatch:
+    """For `build --all --redline-from REV`: a tracked-changes DOCX for every contract that differs from REV."""
+    result = RedlineBatch()
+    contracts = sorted({(output.tier, output.customer) for output in plan_outputs(ws, templates)
+                        if output.kind == "docx"}, key=lambda pair: (pair[1] or "", pair[0] or ""))
+    if shard is not None:
+        index, count = shard
+        contracts = [pair for position, pair in enumerate(contracts) if position % count == index - 1]
+    changed: dict[str, RedlineResult] = {}
+    with workspace_at(ws.root, revision) as old_root:
+        old_ws = load_version(old_root, revision)
+        date = working_tree_date(ws.root, fallback=source_stamp(None))
+        for tier_id, customer in contracts:
+            key = f"{customer or 'templates'}/{tier_id}"
+            if tier_id not in old_ws.tiers or (customer and customer not in old_ws.customers):
+                continue  # new at this revision: there is nothing to compare with
+            try:
+                redline = build_redline(old_ws, ws, str(tier_id), customer, label=revision, date=date,
+                                        formats=("docx",), templates=templates)
+            except SlagenError as error:
+                result.failed[key] = list(error.problems)
+                continue
+            if not redline.result.changed:
+                continue
+            changed[key] = redline.result
+            for path in write_outputs(out / redline.folder, redline.outputs):
+                result.written.append(path.relative_to(out).as_posix())
+    result.summary = summarise(changed)
+    return result
+
+
+__all__ = [
+    "Redline",
+    "RedlineBatch",
+    "build_redline",
+    "build_redlines",
+    "redline_page_data",
+    "render_redline_docx",
+    "render_redline_pdf",
+]

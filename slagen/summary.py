@@ -19,12 +19,12 @@ from slagen.document import Document
 from slagen.errors import BuildError, InputError, TemplateError
 from slagen.loader import read_yaml
 from slagen.render.html import css_colour, css_string, template_location
+from slagen.sources import Job, allowed_roots, source_stamp
 from slagen.templating import page_environment, template_loader
 from slagen.units import Duration, DurationRange, Money
 from slagen.workspace import Sourced, Workspace, terms_for
 
 if TYPE_CHECKING:
-    from slagen.build import Job
     from slagen.model import Customer, Tier
     from slagen.render.pdf import Layout
 
@@ -401,12 +401,6 @@ def fit_one_page(
     raise BuildError(f"{where}: {message}; the {part} alone takes too much of the page, shorten it")
 
 
-def _allowed_roots(ws: Workspace, templates: Path | None) -> list[Path]:
-    from slagen.build import allowed_roots
-
-    return allowed_roots(ws, templates)
-
-
 def _environment(ws: Workspace, templates: Path | None) -> jinja2.Environment:
     return page_environment(
         template_loader(ws.template_dirs(templates), ws.defaults_root / "templates"), ws.config.model.limits
@@ -427,8 +421,6 @@ def render_summary(
 
     With `pdf=False`, only its HTML (no layout): `validate` uses that to check the page template.
     """
-    from slagen.build import source_date
-
     strings = page_strings(ws, strings)
     words = strings["summary"]
     tier = job.tier.model
@@ -440,7 +432,7 @@ def render_summary(
         title=words["title"],
         subject=words["subject"].format(tier=tier.name, customer=customer_name),
         keywords=tier.id,
-        created=source_date(customer).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        created=source_stamp(customer),
     )
     data = summary_data(ws, job, strings, context, document)
     environment = _environment(ws, templates)
@@ -459,11 +451,11 @@ def render_summary(
         lambda density: _render_template(environment, SUMMARY_TEMPLATE, data | {"density": density}),
         what=f"{tier.name} summary for {customer.short_name if customer else 'the blank template'}",
         base_dir=ws.root,
-        allowed_roots=_allowed_roots(ws, templates),
+        allowed_roots=allowed_roots(ws, templates),
         blame=blame,
     )
     return render_pdf(
-        layout.html, base_dir=ws.root, allowed_roots=_allowed_roots(ws, templates), document=document,
+        layout.html, base_dir=ws.root, allowed_roots=allowed_roots(ws, templates), document=document,
         variant=pdf_variant, layout=layout,
     )
 
@@ -537,7 +529,6 @@ def render_compare(
     ws: Workspace, customer: Sourced[Customer] | None, strings: dict[str, Any], templates: Path | None = None
 ) -> bytes:
     """All tiers side by side on one page, in the customer's currency and locale when one is given."""
-    from slagen.build import source_date
     from slagen.render.pdf import render_pdf
 
     if not ws.tiers:
@@ -552,7 +543,7 @@ def render_compare(
         title=words["title"],
         subject=words["subject"].format(customer=context["customer"]["legal_name"]) if customer else words["title"],
         keywords=", ".join(view.model.id for view in views),
-        created=source_date(customer.model if customer else None).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        created=source_stamp(customer.model if customer else None),
     )
     data = compare_data(ws, views, strings, document, customer)
     environment = _environment(ws, templates)
@@ -560,8 +551,8 @@ def render_compare(
         lambda density: _render_template(environment, COMPARE_TEMPLATE, data | {"density": density}),
         what=f"tier comparison{' for ' + customer.model.short_name if customer else ''}",
         base_dir=ws.root,
-        allowed_roots=_allowed_roots(ws, templates),
+        allowed_roots=allowed_roots(ws, templates),
     )
     return render_pdf(
-        layout.html, base_dir=ws.root, allowed_roots=_allowed_roots(ws, templates), document=document, layout=layout
+        layout.html, base_dir=ws.root, allowed_roots=allowed_roots(ws, templates), document=document, layout=layout
     )

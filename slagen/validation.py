@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from slagen.build import Job, build_document, load_strings
+from slagen.build import build_document, load_strings
 from slagen.document import Document
 from slagen.errors import InputError, TemplateError
+from slagen.sources import Job
+from slagen.summary import render_summary
 from slagen.templating import page_environment, template_loader
 from slagen.workspace import Workspace
 
@@ -17,7 +19,6 @@ def check_page_templates(
     """The contract and summary page templates render (HTML only, no layout): once per tier is enough,
     as customers change values, not the names a template uses."""
     from slagen.render.html import render_html
-    from slagen.summary import render_summary
 
     environment = page_environment(
         template_loader(ws.template_dirs(None), ws.defaults_root / "templates"), ws.config.model.limits
