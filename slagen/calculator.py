@@ -13,6 +13,7 @@ from slagen import bounds, terms
 from slagen.commercial import COUNTABLE, pilot_terms, timeline
 from slagen.errors import InputError, UsageError
 from slagen.model import Customer, Tier
+from slagen.pricing import annual_retainer
 from slagen.units import Money
 
 if TYPE_CHECKING:
@@ -140,8 +141,8 @@ def calculate(
     credits = tier.service_credits
     if credits is None and months:
         raise InputError(f"tier {tier.id!r} has no service credits; nothing to calculate")
-    assert tier.annual_retainer is not None  # validated: service credits need a retainer
-    annual = Money(tier.annual_retainer[currency], currency)
+    annual = annual_retainer(tier, currency)
+    assert annual is not None  # validated: service credits need a retainer
     line = timeline(customer, tier)
     plan = pilot_terms(tier, customer, currency)
     results = terms.assess_credits(credits, annual, customer.effective_date, months, pilot=plan) if credits else []

@@ -401,13 +401,14 @@ def credits(
     from slagen.build import load_strings, resolve_customer
     from slagen.calculator import calculate, month_inputs, report_json, report_lines, used_inputs
     from slagen.context import Formatter
+    from slagen.pricing import contract_currency
     from slagen.workspace import terms_for
 
     months = month_inputs(compliance or [], incidents or [], required=not used)
     ws = _load()
     client = resolve_customer(ws, customer)
     terms_of_customer = terms_for(ws.tier(tier).model, client)
-    currency = client.model.currency or ws.config.model.defaults.currency
+    currency = contract_currency(ws.config.model.defaults, client.model)
     report = calculate(terms_of_customer, client.model, currency, months, used_inputs(terms_of_customer, used or []))
     if as_json:
         typer.echo(json.dumps(report_json(report), indent=2))

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from slagen import terms
 from slagen.model import Customer, Pilot, Tier
+from slagen.pricing import retainer_basis
 from slagen.units import Money
 
 # Countable entitlements, in the order the contract lists them.
@@ -59,7 +60,7 @@ def pilot_terms(tier: Tier, customer: Customer | None, currency: str) -> terms.P
     if pilot is None:
         return None
     fee = Money(pilot.fee[currency], currency) if pilot.fee is not None else None
-    return terms.pilot_terms(pilot.months, Money(tier.annual_retainer[currency], currency), fee)
+    return terms.pilot_terms(pilot.months, retainer_basis(tier, currency), fee)
 
 
 def commercial_context(

@@ -53,7 +53,12 @@ def check_pilot(customer: Located[Customer], currency: str, tiers: Mapping[str, 
             f"{customer.where('pilot', 'tier')}: pilot.tier: tier {pilot.tier!r} does not list the clause 'pilot', "
             "so its contract would not state the pilot's terms"
         )
-    if pilot.fee is not None and currency not in pilot.fee:
+    if pilot.fee is None and pilot.tier in tiers and tiers[pilot.tier].model.annual_retainer is None:
+        problems.append(
+            f"{customer.where('pilot', 'fee')}: pilot.fee: required: tier {pilot.tier!r} has no annual retainer "
+            "to take a pro-rata pilot fee from; agree a fee"
+        )
+    elif pilot.fee is not None and currency not in pilot.fee:
         problems.append(
             f"{customer.where('pilot', 'fee')}: pilot.fee: no fee in {currency}, the customer's currency; add one, "
             "or set fee: null for the annual retainer pro rata"

@@ -27,7 +27,7 @@ from slagen.commercial import commercial_context
 from slagen.document import REF_PREFIX
 from slagen.escalation import escalation_context
 from slagen.model import WEEKDAYS, Customer, Tier, WorkspaceConfig
-from slagen.pricing import pricing_context
+from slagen.pricing import contract_currency, pricing_context, retainer_basis
 from slagen.units import Duration, DurationRange, Money
 
 # Territories that print on US Letter; everyone else uses A4.
@@ -152,7 +152,7 @@ def build_context(
     """Everything a clause or page template may use; `customer=None` gives the blank template."""
     defaults = config.defaults
     locale = (customer.locale if customer else None) or defaults.locale
-    currency = (customer.currency if customer else None) or defaults.currency
+    currency = contract_currency(defaults, customer)
     fmt = Formatter(locale, strings)
     provider = config.provider
 
@@ -160,7 +160,7 @@ def build_context(
         return fmt.money(Money(prices[currency], currency))
 
     # An on-demand tier has no retainer, and so (validated) no credits, bonus or early renewal that need one.
-    annual = Money(tier.annual_retainer[currency], currency) if tier.annual_retainer else Money(Decimal(0), currency)
+    annual = retainer_basis(tier, currency)
     monthly_fee = terms.monthly(annual)
     calendar = resolve_calendar(defaults, customer)
     escalation = escalation_context(

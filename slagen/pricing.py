@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from slagen import terms
-from slagen.model import Customer, InvoicingSchedule, Tier
+from slagen.model import Customer, Defaults, InvoicingSchedule, Tier
 from slagen.units import Money
 
 
@@ -16,6 +16,25 @@ class Formats(Protocol):
     def money(self, money: Money) -> str: ...
 
     def number(self, value: Decimal | int) -> str: ...
+
+
+def contract_currency(defaults: Defaults, customer: Customer | None) -> str:
+    """The currency a contract is priced in: the customer's, else the workspace's default."""
+    return (customer.currency if customer else None) or defaults.currency
+
+
+def annual_retainer(tier: Tier, currency: str) -> Money | None:
+    """The price of a tier for a customer: its annual retainer in the contract's currency (the tier with the
+    customer's overrides, see workspace.terms_for); None for an offer priced per incident."""
+    if tier.annual_retainer is None:
+        return None
+    return Money(tier.annual_retainer[currency], currency)
+
+
+def retainer_basis(tier: Tier, currency: str) -> Money:
+    """What credits, the performance credit and renewal discounts are a share of: the annual retainer, or
+    zero for a tier without one (which, validated, has none of those terms)."""
+    return annual_retainer(tier, currency) or Money(Decimal(0), currency)
 
 
 def invoicing_schedule(tier: Tier, customer: Customer | None) -> InvoicingSchedule:
@@ -28,10 +47,11 @@ def invoicing_context(
 ) -> dict[str, Any] | None:
     """The schedule and instalment amounts that the contract and the summary both quote (one computation);
     none for a tier without a retainer, whose fees per incident are invoiced in arrears."""
-    if tier.annual_retainer is None:
+    annual = annual_retainer(tier, currency)
+    if annual is None:
         return None
     schedule = invoicing_schedule(tier, customer)
-    plan = terms.instalments(Money(tier.annual_retainer[currency], currency), schedule)
+    plan = terms.instalments(annual, schedule)
     return {
         "schedule": schedule,
         "count": plan.count,

@@ -18,10 +18,11 @@ from slagen.context import Formatter, build_context, page_size
 from slagen.document import Document
 from slagen.errors import BuildError, InputError, TemplateError
 from slagen.loader import read_yaml
+from slagen.pricing import contract_currency, retainer_basis
 from slagen.render.html import css_colour, css_string, template_location
 from slagen.sources import Job, allowed_roots, source_stamp
 from slagen.templating import page_environment, template_loader
-from slagen.units import Duration, DurationRange, Money
+from slagen.units import Duration, DurationRange
 from slagen.workspace import Sourced, Workspace, terms_for
 
 if TYPE_CHECKING:
@@ -266,16 +267,10 @@ def _formatter(context: dict[str, Any], strings: dict[str, Any]) -> Formatter:
     return Formatter(context["contract"]["locale"], strings)
 
 
-def _annual(tier: Tier, context: dict[str, Any]) -> Money:
-    currency = context["contract"]["currency"]
-    # Zero for an on-demand tier, which (validated) has no credits or early renewal to quote.
-    return Money(tier.annual_retainer[currency] if tier.annual_retainer else Decimal(0), currency)
-
-
 def _extras(tier: Tier, context: dict[str, Any], strings: dict[str, Any]) -> dict[str, Any]:
     """Amounts the sentences quote that the contract context only offers as worked examples."""
     fmt = _formatter(context, strings)
-    annual = _annual(tier, context)
+    annual = retainer_basis(tier, context["contract"]["currency"])
     extras: dict[str, Any] = {"credit_high": None, "credit_high_amount": None,
                               "performance_credit_amount": None,
                               "renewal_amount": None, "rollover_items": None}
@@ -466,7 +461,7 @@ def render_summary(
 def tier_views(ws: Workspace, customer: Sourced[Customer] | None, strings: dict[str, Any]) -> list[TierView]:
     """Every tier, lowest level first; a customer's own tiers as negotiated (overrides), the others as published."""
     business_day = _business_day(ws, customer)
-    currency = (customer.model.currency if customer else None) or ws.config.model.defaults.currency
+    currency = contract_currency(ws.config.model.defaults, customer.model if customer else None)
     views = []
     for sourced in sorted(ws.tiers.values(), key=lambda item: (item.model.level, item.model.id)):
         tier = sourced.model

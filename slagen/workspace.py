@@ -22,6 +22,7 @@ from slagen.loader import Location, YamlDocument, dotted, read_yaml
 from slagen.model import Clause, Customer, Tier, WorkspaceConfig
 from slagen.model_errors import pydantic_problems as pydantic_problems  # re-exported
 from slagen.model_errors import validate_model
+from slagen.pricing import contract_currency
 from slagen.pricing_rules import check_customer_invoicing, check_pricing
 
 CONFIG_NAME = "slagen.yaml"
@@ -414,7 +415,7 @@ def _check_calendars(ws: Workspace) -> list[str]:
 def _check_customer(customer: Sourced[Customer], ws: Workspace) -> list[str]:
     problems = []
     model = customer.model
-    currency = model.currency or ws.config.model.defaults.currency
+    currency = contract_currency(ws.config.model.defaults, model)
     for index, tier_id in enumerate(model.tiers):
         if tier_id not in ws.tiers:
             known = ", ".join(sorted(ws.tiers))
