@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from slagen.build import load_strings, plan_outputs, render_job
+from slagen.comparison import render_compare
 from slagen.errors import SlagenError
 from slagen.incremental import MANIFEST_NAME, FileHasher, Manifest, Output
 from slagen.output import display, leftover_temps, remove_stale_temps, update_atomic, write_outputs
 from slagen.sources import Job
-from slagen.summary import render_compare
 from slagen.workspace import Workspace
 
 # For tests only: a worker raises a RuntimeError (a stand-in for a bug) in the task whose label follows

@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from slagen.comparison import render_compare
 from slagen.context import build_context, page_size
 from slagen.document import Document
 from slagen.errors import InputError, TemplateError, UsageError
@@ -20,7 +21,7 @@ from slagen.markup import ClauseText, build_blocks
 from slagen.model import Tier
 from slagen.output import write_outputs
 from slagen.sources import Job, allowed_roots, source_stamp
-from slagen.summary import render_compare, render_summary
+from slagen.summary import render_summary
 from slagen.templating import (
     LimitedSandbox,
     clause_environment,

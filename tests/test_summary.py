@@ -11,8 +11,9 @@ import pytest
 from pypdf import PdfReader
 
 from slagen.build import load_strings
+from slagen.comparison import TierView, additions
 from slagen.context import build_context
-from slagen.summary import TierView, additions, entitlements, page_strings
+from slagen.page_data import entitlements, page_strings
 from slagen.workspace import load_workspace, terms_for
 from tests.conftest import REPO, run_cli
 
