@@ -1,0 +1,5 @@
+"""`python -m slagen`."""
+
+from slagen.cli import main
+
+main()

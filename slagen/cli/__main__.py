@@ -1,0 +1,5 @@
+"""`python -m slagen.cli`."""
+
+from slagen.cli import main
+
+main()
