@@ -13,14 +13,15 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from slagen.comparison import render_compare
 from slagen.context import build_context, page_size
 from slagen.document import Document
-from slagen.errors import InputError, TemplateError, UsageError
+from slagen.errors import TemplateError, UsageError
 from slagen.incremental import Output, template_files
 from slagen.jinja_errors import template_problem
-from slagen.loader import dotted, read_yaml
 from slagen.markup import ClauseText, build_blocks
 from slagen.model import Tier
 from slagen.output import write_outputs
 from slagen.sources import Job, allowed_roots, source_stamp
+from slagen.strings import STRINGS_FILE
+from slagen.strings import load_strings as read_strings_along
 from slagen.summary import render_summary
 from slagen.templating import (
     LimitedSandbox,
@@ -28,9 +29,7 @@ from slagen.templating import (
     page_environment,
     render_deadline,
     template_loader,
-    wording,
 )
-from slagen.text import clean_text
 from slagen.text import unprintable as first_unprintable
 from slagen.workspace import Workspace, resolve_customer, terms_for
 
@@ -38,32 +37,13 @@ __all__ = ["FORMATS", "Job", "build", "build_compare", "build_document", "load_s
            "render_clauses", "render_job", "resolve_customer"]
 
 FORMATS = ("docx", "pdf", "summary")
-STRINGS_FILE = "strings.yaml"
 
 
 def load_strings(ws: Workspace, templates: Path | None) -> dict[str, Any]:
-    """Every word that is not in a clause: the first strings.yaml along the template search path."""
-    for folder in ws.template_dirs(templates):
-        path = folder / STRINGS_FILE
-        if os.path.lexists(path):  # a FIFO or a broken link is reported by read_yaml, not skipped
-            doc = read_yaml(path, os.path.relpath(path), ws.inputs(templates))
-            _check_strings(doc.data, doc, ())
-            return wording(doc.data, doc.path)  # type: ignore[no-any-return]
-    raise InputError(f"{STRINGS_FILE}: not found in any templates folder")
-
-
-def _check_strings(data: Any, doc: Any, location: tuple[str | int, ...]) -> None:
-    if isinstance(data, dict):
-        for key, value in data.items():
-            _check_strings(value, doc, (*location, key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            _check_strings(value, doc, (*location, index))
-    elif isinstance(data, str):
-        try:
-            clean_text(data)
-        except ValueError as error:
-            raise InputError(f"{doc.where(location)}: {dotted(location)}: {error}") from None
+    """Every word that is not in a clause: the first strings.yaml along the template search path, checked."""
+    return read_strings_along(
+        ws.template_dirs(templates), ws.inputs(templates), ws.defaults_root / "templates" / STRINGS_FILE
+    )
 
 
 def render_clauses(

@@ -22,7 +22,6 @@ from slagen.page_data import (
     join_items,
     logo,
     page_document,
-    page_strings,
     page_template_environment,
     render_template,
     rollover_items,
@@ -176,7 +175,6 @@ def render_compare(
 
     if not ws.tiers:
         raise BuildError("compare: the workspace has no tiers")
-    strings = page_strings(ws, strings)
     words = strings["compare"]
     views = tier_views(ws, customer, strings)
     context = views[0].context

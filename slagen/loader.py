@@ -122,8 +122,22 @@ def dotted(location: Location) -> str:
     return _dotted(location) or "(file)"
 
 
+# Line breaks to YAML 1.1 (PyYAML) but not to editors, nor to YAML 1.2: PyYAML would count lines that the
+# user cannot see, and split a text in two where the file shows one line.
+_HIDDEN_BREAKS = re.compile("[\x85\u2028\u2029]")
+_BREAK_NAMES = {"\x85": "NEXT LINE", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
+
+
 def parse_yaml(text: str, path: str) -> YamlDocument:
     """Parse one YAML document; every problem becomes an `InputError` naming `path:line`."""
+    hidden = _HIDDEN_BREAKS.search(text)
+    if hidden is not None:
+        char = hidden.group(0)
+        line = text.count("\n", 0, hidden.start()) + 1
+        raise InputError(
+            f"{path}:{line}: the file contains U+{ord(char):04X} ({_BREAK_NAMES[char]}), an invisible line break that "
+            "editors do not show (often pasted from a web page or Word); replace it with a space or a new line"
+        )
     try:
         loader = _Composer(text)
     except yaml.reader.ReaderError as error:

@@ -3,7 +3,6 @@ their sentences quote, the page's document metadata and its Jinja environment.""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -16,10 +15,8 @@ from slagen.calendars import resolve_calendar
 from slagen.commercial import COUNTABLE
 from slagen.context import Formatter, page_size
 from slagen.document import Document
-from slagen.errors import TemplateError
-from slagen.loader import read_yaml
 from slagen.pricing import retainer_basis
-from slagen.render.html import template_location
+from slagen.render.html import render_page
 from slagen.templating import page_environment, template_loader
 from slagen.units import Duration, DurationRange
 from slagen.workspace import Sourced, Workspace
@@ -41,29 +38,6 @@ class Entitlement:
 
 
 # ---------------------------------------------------------------- strings
-
-
-def page_strings(ws: Workspace, strings: dict[str, Any]) -> dict[str, Any]:
-    """The workspace's strings, with the packaged `summary` and `compare` wording filling any key it lacks.
-
-    A workspace scaffolded before summaries existed has no such keys; its own wording still wins.
-    """
-    path = ws.defaults_root / "templates" / "strings.yaml"
-    if not path.is_file():
-        return strings
-    defaults = read_yaml(path, os.path.relpath(path), ws.inputs()).data
-    merged = dict(strings)
-    for key in ("summary", "compare"):
-        merged[key] = _deep_merge(defaults.get(key, {}), strings.get(key, {}))
-    return merged
-
-
-def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in over.items():
-        merged[key] = _deep_merge(merged[key], value) if isinstance(value, dict) and isinstance(
-            merged.get(key), dict) else value
-    return merged
 
 
 def _phrase(entry: str | list[str], n: str = "", **values: str) -> str:
@@ -229,9 +203,5 @@ def page_template_environment(ws: Workspace, templates: Path | None) -> jinja2.E
 
 def render_template(environment: jinja2.Environment, name: str, data: dict[str, Any]) -> str:
     """A page template rendered to HTML; a template's mistake is a TemplateError naming its line."""
-    try:
-        return environment.get_template(name).render(data)
-    except jinja2.TemplateNotFound as error:
-        raise TemplateError(f"{name}: page template {error.name!r} not found") from error
-    except jinja2.TemplateError as error:
-        raise TemplateError(f"{template_location(error, name)}: {error.message or type(error).__name__}") from error
+    return render_page(environment, name, data)
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,6 @@ from slagen.page_data import (
     extras,
     logo,
     page_document,
-    page_strings,
     page_template_environment,
     render_template,
 )
@@ -25,6 +25,8 @@ from slagen.workspace import Workspace, terms_for
 SUMMARY_TEMPLATE = "summary.html.j2"
 # Parts of the summary that come straight from one field of the tier file: when they overflow, that field is to blame.
 TIER_FIELD_PARTS = {"tagline": "tagline", "tier name": "name"}
+# A legal name this long or shorter is never blamed for an overflow.
+SHORT_NAME = 40
 
 
 def summary_data(
@@ -60,7 +62,6 @@ def render_summary(
 
     With `pdf=False`, only its HTML (no layout): `validate` uses that to check the page template.
     """
-    strings = page_strings(ws, strings)
     words = strings["summary"]
     tier = job.tier.model
     customer = job.customer.model if job.customer else None
@@ -77,14 +78,18 @@ def render_summary(
     environment = page_template_environment(ws, templates)
     if not pdf:
         return render_template(environment, SUMMARY_TEMPLATE, data | {"density": DENSITIES[START]}).encode()
-    from slagen.render.pdf import render_pdf
+    from slagen.render.pdf import lay_out, render_pdf
+
+    def fits(patched: dict[str, Any]) -> bool:
+        html = render_template(environment, SUMMARY_TEMPLATE, patched | {"density": DENSITIES[-1]})
+        return len(lay_out(html, base_dir=ws.root, allowed_roots=allowed_roots(ws, templates)).pages) == 1
 
     def blame(suspects: list[str]) -> tuple[str, str] | None:
         for part in suspects:
             if part in TIER_FIELD_PARTS:
                 field = TIER_FIELD_PARTS[part]
                 return f"{job.tier.where(field)}: {field}", part
-        return None
+        return _blame_long_name(ws, job, data, fits)
 
     layout = fit_one_page(
         lambda density: render_template(environment, SUMMARY_TEMPLATE, data | {"density": density}),
@@ -97,3 +102,16 @@ def render_summary(
         layout.html, base_dir=ws.root, allowed_roots=allowed_roots(ws, templates), document=document,
         variant=pdf_variant, layout=layout,
     )
+
+
+def _blame_long_name(
+    ws: Workspace, job: Job, data: dict[str, Any], fits: Callable[[dict[str, Any]], bool]
+) -> tuple[str, str] | None:
+    """The customer's or provider's legal name, when the page fits with that name cut short (one layout each)."""
+    names = [("customer", job.customer.where("legal_name") + ": legal_name")] if job.customer else []
+    names.append(("provider", ws.config.where("provider", "legal_name") + ": provider.legal_name"))
+    for key, where in names:
+        name = str(data[key]["legal_name"])
+        if len(name) > SHORT_NAME and fits(data | {key: {**data[key], "legal_name": name[:SHORT_NAME]}}):
+            return where, f"legal name ({len(name)} characters)"
+    return None

@@ -369,8 +369,21 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
         wrapper = super().wrap_str_format(value)
         if wrapper is None:
             return None
-        _check_format_string(value.__self__, self.cap)
-        return wrapper
+        text = value.__self__
+        _check_format_string(text, self.cap)
+        if not isinstance(text, Wording) or value.__name__ != "format":
+            return wrapper
+        # A phrase from strings.yaml: an unknown field names the key and line in strings.yaml, and a phrase
+        # filled with HTML (a macro's output) is escaped itself, as `(phrase|e).format(...)` would be.
+        html = super().wrap_str_format(Markup.escape(text).format)
+        assert html is not None
+
+        def checked(*args: Any, **kwargs: Any) -> str:
+            text.check_fields(kwargs)
+            marked_up = any(isinstance(item, Markup) for item in (*args, *kwargs.values()))
+            return html(*args, **kwargs) if marked_up else wrapper(*args, **kwargs)
+
+        return checked
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         cap = __self.cap
@@ -468,31 +481,24 @@ class Wording(str):
     where: str = "strings.yaml"
 
     def format(self, *args: object, **values: object) -> str:  # type: ignore[override]
-        from slagen.errors import InputError
+        self.check_fields(values)
 
         def fill(match: re.Match[str]) -> str:
             token = match.group(0)
+            return token[0] if token in ("{{", "}}") else str(values[match.group(1)])
+
+        return _FIELD.sub(fill, str(self))
+
+    def check_fields(self, values: dict[str, Any]) -> None:
+        """Every `{field}` of the phrase is a plain name among `values`, else an InputError naming the key."""
+        from slagen.errors import InputError
+
+        for match in _FIELD.finditer(self):
+            token, name = match.group(0), match.group(1)
             if token in ("{{", "}}"):
-                return token[0]
-            name = match.group(1)
+                continue
             if name is None or not name.isidentifier():
                 raise InputError(f"{self.where}: {token!r} is not a field; use {{name}} with one of: "
                                  f"{', '.join(sorted(values))}")
             if name not in values:
                 raise InputError(f"{self.where}: unknown field {{{name}}}; use one of: {', '.join(sorted(values))}")
-            return str(values[name])
-
-        return _FIELD.sub(fill, str(self))
-
-
-def wording(data: Any, where: str) -> Any:
-    """strings.yaml data with every text turned into a `Wording` that knows where it came from."""
-    if isinstance(data, dict):
-        return {key: wording(value, f"{where}.{key}") for key, value in data.items()}
-    if isinstance(data, list):
-        return [wording(value, f"{where}[{index}]") for index, value in enumerate(data)]
-    if isinstance(data, str):
-        text = Wording(data)
-        text.where = where
-        return text
-    return data

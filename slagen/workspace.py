@@ -151,6 +151,7 @@ def resolve_customer(ws: Workspace, name: str) -> Sourced[Customer]:
     short_name = customer.model.short_name
     same = ws.customers.get(short_name)
     if same is None:
+        check_customer_file(customer, ws)
         return customer
     if os.path.realpath(same.file) == os.path.realpath(path):
         return same
@@ -402,14 +403,23 @@ def _check_calendars(ws: Workspace) -> list[str]:
             where = ws.config.where("defaults", "holiday_subdivision")
             problems.append(f"{where}: defaults.holiday_subdivision: {problem}")
     for customer in ws.customers.values():
-        own = customer.model.calendar
-        if own is None or own.holiday_subdivision is None:
-            continue
-        problem = subdivision_problem(own.holidays or defaults.holidays, own.holiday_subdivision)
-        if problem:
-            where = customer.where("calendar", "holiday_subdivision")
-            problems.append(f"{where}: calendar.holiday_subdivision: {problem}")
+        problems.extend(_check_customer_calendar(customer, ws))
     return problems
+
+
+def _check_customer_calendar(customer: Sourced[Customer], ws: Workspace) -> list[str]:
+    own = customer.model.calendar
+    if own is None or own.holiday_subdivision is None:
+        return []
+    problem = subdivision_problem(own.holidays or ws.config.model.defaults.holidays, own.holiday_subdivision)
+    if problem:
+        return [f"{customer.where('calendar', 'holiday_subdivision')}: calendar.holiday_subdivision: {problem}"]
+    return []
+
+
+def check_customer_file(customer: Sourced[Customer], ws: Workspace) -> None:
+    """The rules `load_workspace` applies to each workspace customer, for a file named on the command line."""
+    collect(_check_customer_calendar(customer, ws) + _check_customer(customer, ws))
 
 
 def _check_customer(customer: Sourced[Customer], ws: Workspace) -> list[str]:

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from slagen.build import load_strings
 from slagen.comparison import TierView, additions
 from slagen.context import build_context
-from slagen.page_data import entitlements, page_strings
+from slagen.page_data import entitlements
 from slagen.workspace import load_workspace, terms_for
 from tests.conftest import REPO, run_cli
 
@@ -53,7 +53,7 @@ def summaries(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str |
 @pytest.fixture(scope="module")
 def workspace_context() -> Any:
     ws = load_workspace(REPO)
-    strings = page_strings(ws, load_strings(ws, None))
+    strings = load_strings(ws, None)
 
     def context(tier: str, customer: str | None) -> dict[str, Any]:
         sourced = ws.customers[customer] if customer else None

@@ -224,7 +224,15 @@ def render_html(
     redline: dict[str, Any] | None = None,
 ) -> str:
     """Render the page template for `document`; template problems become a TemplateError naming file:line."""
-    data = page_data(document, redline)
+    return render_page(environment, template, page_data(document, redline))
+
+
+# What a page template's own code can raise at run time ({{ 1 / 0 }}, {{ 'a' + 1 }}, a missing key).
+RUNTIME_ERRORS = (ArithmeticError, TypeError, ValueError, AttributeError, LookupError)
+
+
+def render_page(environment: jinja2.Environment, template: str, data: dict[str, Any]) -> str:
+    """Render one page template; any template problem, at parse or at run time, is a TemplateError naming file:line."""
     try:
         return environment.get_template(template).render(data)
     except jinja2.TemplateNotFound as error:
@@ -240,3 +248,9 @@ def render_html(
     except jinja2.TemplateError as error:
         where = template_location(error, template)
         raise TemplateError(f"{where}: {error.message or type(error).__name__}") from error
+    except RecursionError as error:
+        where = template_location(error, template)
+        raise TemplateError(f"{where}: stopped: the template calls itself without end (recursion too deep)") from error
+    except RUNTIME_ERRORS as error:
+        where = template_location(error, template)
+        raise TemplateError(f"{where}: template error: {error}") from error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -135,7 +136,25 @@ class _ErrorCollector(logging.Handler):
         if str(record.msg).startswith(".notdef glyph") and record.args:
             self.missing_glyphs[str(record.args[0])] = None  # type: ignore[index]
         elif record.levelno >= logging.ERROR:
-            self.messages.append(record.getMessage().splitlines()[0])
+            self.messages.append(_log_message(record))
+
+
+def _log_message(record: logging.LogRecord) -> str:
+    """WeasyPrint's error line; an image it cannot read gets its reason (WeasyPrint logs an empty one)."""
+    message = record.getMessage().splitlines()[0]
+    args = record.args if isinstance(record.args, tuple) else ()
+    if not str(record.msg).startswith("Failed to load image") or len(args) != 2:
+        return message
+    url, error = str(args[0]), args[1]
+    if str(error).strip():
+        return message  # a refused or failed fetch: the fetcher's own line says it better
+    cause = error.__cause__ or error.__context__ if isinstance(error, BaseException) else None
+    reason = str(cause).strip().splitlines()[0] if cause is not None and str(cause).strip() else ""
+    if url.startswith("file:"):
+        path = Path(url2pathname(unquote(urlsplit(url).path)))
+        with contextlib.suppress(ValueError):
+            url = os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+    return f"PDF: cannot load the image {url}: {reason or 'not an image WeasyPrint can read (PNG, JPEG, GIF, SVG)'}"
 
 
 @contextmanager
