@@ -40,12 +40,16 @@ def _key_token(key: str | int) -> str | int:
 
 
 def pydantic_problems(error: ValidationError, doc: YamlDocument, prefix: Location = ()) -> list[str]:
-    """One `path:line: field: message` per pydantic error, the line being the offending value's."""
-    problems = []
+    """One `path:line: field: message` per field pydantic refuses, the line being the offending value's.
+
+    A value that fits none of a union's types (`3 | 'unlimited'`) is one line saying what each would need.
+    """
+    found: dict[Location, tuple[list[str], str]] = {}
     for item in error.errors(include_url=False):
-        location: Location = (*prefix, *(part for part in item["loc"] if part != "[key]"))
+        location = _field_location((*prefix, *(part for part in item["loc"] if part != "[key]")), doc.data)
         message = str(item["msg"]).removeprefix("Value error, ")
         kind = item["type"]
+        got = ""
         if "[key]" in item["loc"]:
             message = f"{echoed(item['input'])} is not a valid key here: {message.replace('Input should be', 'use')}"
         elif kind == "extra_forbidden":
@@ -55,12 +59,38 @@ def pydantic_problems(error: ValidationError, doc: YamlDocument, prefix: Locatio
         elif kind not in ("value_error", "assertion_error") and "input" in item and not isinstance(
             item["input"], (dict, list)
         ):
-            message = f"{_plain(message)} ({_got(item['input'])})"
+            message, got = _plain(message), f" ({_got(item['input'])})"
         else:
             message = _plain(message)
+        messages, _ = found.setdefault(location, ([], got))
+        if message not in messages:
+            messages.append(message)
+    problems = []
+    for location, (messages, got) in found.items():
         shown_location = tuple(_key_token(part) for part in location)
-        problems.append(f"{doc.where(location)}: {dotted(shown_location)}: {message}")
+        problems.append(f"{doc.where(location)}: {dotted(shown_location)}: {', or '.join(messages)}{got}")
     return problems
+
+
+# How pydantic names the members of a union in an error's location ('constrained-int', "literal['unlimited']",
+# 'function-after[...]'): parts of no YAML file, dropped unless the file really has such a key.
+_UNION_MEMBER = re.compile(r"[-\[\](),' ]|^(int|str|float|bool|decimal|list|dict|none|date|time)$")
+
+
+def _field_location(location: Location, data: object) -> Location:
+    kept: list[str | int] = []
+    for part in location:
+        is_key = isinstance(data, dict) and part in data
+        if isinstance(part, str) and not is_key and _UNION_MEMBER.search(part):
+            continue
+        kept.append(part)
+        if is_key:
+            data = data[part]  # type: ignore[index]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            data = None
+    return tuple(kept)
 
 
 def _plain(message: str) -> str:

@@ -42,6 +42,17 @@ def _check_amount(text: str, amount: Decimal, unit: DurationUnit) -> None:
         raise ValueError(f"{_shown(text)} has more than {_MAX_PLACES} decimal places; round it, e.g. '1.25 {words}'")
 
 
+def _not_text(value: object) -> str:
+    """Why a value that is not text is no duration, without Python's names (`None`, `Decimal('4.5')`)."""
+    from slagen.bounds import show_number
+
+    if value is None:
+        return "no duration given"
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return f"{show_number(value)} has no unit"
+    return f"{str(value).lower() if isinstance(value, bool) else 'a list or mapping'} is not a duration"
+
+
 def _shown(text: str) -> str:
     return repr(text) if len(text) <= 60 else repr(f"{text[:57]}...")
 
@@ -58,7 +69,7 @@ class Duration:
         if isinstance(value, Duration):
             return value
         if not isinstance(value, str):
-            raise ValueError(f"{value!r} is not a duration; {DURATION_HINT}")
+            raise ValueError(f"{_not_text(value)}; {DURATION_HINT}")
         match = _DURATION.match(value.lower())
         unit = _UNIT_WORDS.get(match.group(2)) if match else None
         if match is None or unit is None:
@@ -125,7 +136,7 @@ class DurationRange:
                     return cls(Duration(low, unit), Duration(high, unit))
             single = Duration.parse(value)
             return cls(single, single)
-        raise ValueError(f"{value!r} is not a duration range; use e.g. '48-72 hours', '7-10 days'")
+        raise ValueError(f"{_not_text(value)}; use e.g. '48-72 hours', '7-10 days'")
 
     def __str__(self) -> str:
         if self.low == self.high:

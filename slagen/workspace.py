@@ -237,6 +237,8 @@ def check_workspace(ws: Workspace) -> list[str]:
     if logo is not None and not _inside(ws.root / logo, ws.root):
         problems.append(f"{ws.config.where('provider', 'branding', 'logo')}: provider.branding.logo: "
                         f"{logo!r} is not a file inside the workspace")
+    elif logo is not None:
+        problems.extend(_logo_problems(ws, logo))
     for tier in ws.tiers.values():
         problems.extend(_check_tier(tier, ws, business_day))
     problems.extend(_check_calendars(ws))
@@ -248,6 +250,19 @@ def check_workspace(ws: Workspace) -> list[str]:
     ws.warnings.extend(_draft_warnings(ws))
     ws.warnings.extend(_term_warnings(ws))
     return problems
+
+
+def _logo_problems(ws: Workspace, logo: str) -> list[str]:
+    """The logo must be an image the PDF writer can draw: the build would fail on it otherwise."""
+    from slagen.images import image_problem
+
+    where = f"{ws.config.where('provider', 'branding', 'logo')}: provider.branding.logo"
+    try:
+        data = ws.inputs().for_assets(ws.config.model.limits.asset_bytes).read_bytes(ws.root / logo, logo)
+    except InputError as error:
+        return [f"{where}: {problem}" for problem in error.problems]
+    problem = image_problem(data, Path(logo).suffix)
+    return [f"{where}: {logo} {problem}"] if problem else []
 
 
 def _draft_warnings(ws: Workspace) -> list[str]:

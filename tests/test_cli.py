@@ -73,7 +73,7 @@ def test_init_scaffolds_a_valid_workspace(tmp_path: Path) -> None:
 def test_shipped_schemas_are_current(tmp_path: Path) -> None:
     result = run_cli("schema", "--out", str(tmp_path))
     assert result.exit_code == 0
-    for kind in ("workspace", "tier", "clause", "customer"):
+    for kind in ("strings", "workspace", "tier", "clause", "customer"):
         written = json.loads((tmp_path / f"{kind}.schema.json").read_text())
         shipped = json.loads((REPO / "schema" / f"{kind}.schema.json").read_text())
         assert written == shipped, f"schema/{kind}.schema.json is stale: run 'slagen schema'"

@@ -43,11 +43,12 @@ def validate(
 def schema(
     out: Annotated[Path, typer.Option("--out", help="Folder for the JSON Schema files.")] = Path("schema"),
 ) -> None:
-    """Write a JSON Schema for each YAML kind (workspace, tier, clause, customer) for editors."""
+    """Write a JSON Schema for each YAML kind (workspace, tier, clause, customer, strings) for editors."""
     from slagen.model import SCHEMA_MODELS
+    from slagen.strings import Strings
     from slagen.output import write_atomic
 
-    for kind, model in SCHEMA_MODELS.items():
+    for kind, model in {**SCHEMA_MODELS, "strings": Strings}.items():
         path = out / f"{kind}.schema.json"
         text = json.dumps(model.model_json_schema(mode="validation"), indent=2, sort_keys=True) + "\n"
         write_atomic(path, text.encode())
