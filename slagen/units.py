@@ -11,6 +11,8 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
+from slagen.bounds import show_number
+
 DurationUnit = Literal["minutes", "hours", "business_hours", "days", "business_days"]
 
 _UNIT_WORDS: dict[str, DurationUnit] = {
@@ -44,8 +46,6 @@ def _check_amount(text: str, amount: Decimal, unit: DurationUnit) -> None:
 
 def _not_text(value: object) -> str:
     """Why a value that is not text is no duration, without Python's names (`None`, `Decimal('4.5')`)."""
-    from slagen.bounds import show_number
-
     if value is None:
         return "no duration given"
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):

@@ -18,6 +18,7 @@ from slagen.commercial_rules import check_pilot, check_rollover
 from slagen.errors import InputError, UsageError, collect
 from slagen.escalation import escalation_problems
 from slagen.files import DEFAULT_INPUT_BYTES, InputScope, shown, template_folder
+from slagen.images import image_problem
 from slagen.loader import Location, YamlDocument, dotted, read_yaml
 from slagen.model import Clause, Customer, Tier, WorkspaceConfig
 from slagen.model_errors import pydantic_problems as pydantic_problems  # re-exported
@@ -254,8 +255,6 @@ def check_workspace(ws: Workspace) -> list[str]:
 
 def _logo_problems(ws: Workspace, logo: str) -> list[str]:
     """The logo must be an image the PDF writer can draw: the build would fail on it otherwise."""
-    from slagen.images import image_problem
-
     where = f"{ws.config.where('provider', 'branding', 'logo')}: provider.branding.logo"
     try:
         data = ws.inputs().for_assets(ws.config.model.limits.asset_bytes).read_bytes(ws.root / logo, logo)
