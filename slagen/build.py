@@ -16,7 +16,7 @@ from slagen.document import Document
 from slagen.errors import TemplateError, UsageError
 from slagen.incremental import Output, template_files
 from slagen.jinja_errors import template_problem
-from slagen.markup import ClauseText, build_blocks
+from slagen.markup import ClauseText, MarkupCache, build_blocks
 from slagen.model import Tier
 from slagen.output import write_outputs
 from slagen.sources import Job, allowed_roots, source_stamp
@@ -91,13 +91,23 @@ def render_clauses(
     return texts
 
 
-def build_document(ws: Workspace, job: Job, strings: dict[str, Any]) -> tuple[Document, dict[str, Any]]:
-    """The document tree for one job, and the context it was rendered from."""
+def build_document(
+    ws: Workspace,
+    job: Job,
+    strings: dict[str, Any],
+    *,
+    environment: SandboxedEnvironment | None = None,
+    markup: MarkupCache | None = None,
+) -> tuple[Document, dict[str, Any]]:
+    """The document tree for one job, and the context it was rendered from.
+
+    `slagen validate` passes a clause environment and a markup cache that it keeps across its many
+    documents (see slagen.validation); a build makes fresh ones."""
     customer = job.customer.model if job.customer else None
     tier = terms_for(job.tier.model, job.customer)
     context = build_context(ws.config.model, tier, customer, strings)
-    texts = render_clauses(ws, tier, context, clause_environment())
-    blocks = build_blocks(texts)
+    texts = render_clauses(ws, tier, context, environment or clause_environment())
+    blocks = build_blocks(texts, markup)
     provider = ws.config.model.provider
     customer_name = context["customer"]["legal_name"]
     title = strings["contract_title"]

@@ -59,8 +59,10 @@ def resolve_calendar(defaults: Defaults, customer: Customer | None) -> Calendar:
     )
 
 
+@cache
 def holiday_table(country: str, subdivision: str | None) -> Any:
-    """The holidays library's calendar; it fills each year on first use, make-up working days included."""
+    """The holidays library's calendar; it fills each year on first use, make-up working days included.
+    One per country and subdivision (cached): a thousand customers share a few calendars."""
     import holidays
 
     return holidays.country_holidays(country, subdiv=subdivision)

@@ -35,6 +35,16 @@ def percent(value: Decimal) -> str:
 
 def most_in_a_year_pct(credits: ServiceCredits) -> Decimal:
     """The most credit any contract year can reach, in percent of the annual retainer, with every month missed."""
+    key = credits.model_dump_json()  # the same terms for many customers: assessed once
+    if key not in _MOST_IN_A_YEAR:
+        _MOST_IN_A_YEAR[key] = _assess_most_in_a_year(credits)
+    return _MOST_IN_A_YEAR[key]
+
+
+_MOST_IN_A_YEAR: dict[str, Decimal] = {}
+
+
+def _assess_most_in_a_year(credits: ServiceCredits) -> Decimal:
     uncapped = credits.model_copy(update={"cap_per_year_pct": Decimal(100)})
     start = dt.date(2001, 1, 1)
     months = [

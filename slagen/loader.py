@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from slagen import fastyaml
 from slagen.errors import InputError
 from slagen.files import InputScope
 
@@ -149,7 +150,7 @@ def parse_yaml(text: str, path: str) -> YamlDocument:
         ) from error
     try:
         try:
-            node = loader.get_single_node()
+            node = fastyaml.compose(text) or loader.get_single_node()
         except RecursionError:
             raise InputError(f"{path}:1: nesting is too deep; flatten the structure") from None
         except InputError as error:

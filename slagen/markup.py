@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
 
@@ -24,6 +25,7 @@ from slagen.document import (
 from slagen.errors import TemplateError
 
 if TYPE_CHECKING:
+    from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
 
 
@@ -101,22 +103,32 @@ def _heading_level(token: Token) -> int:
     return int(token.tag[1])
 
 
-def _number_headings(clauses: list[tuple[ClauseText, list[Token]]]) -> dict[str, str]:
+def _headings(tokens: list[Token]) -> list[tuple[Token, int, str]]:
+    """Each heading's opening token, level (2 or 3 below the clause's own) and slug."""
+    return [
+        (token, min(max(_heading_level(token), 2), 3), slugify(tokens[index + 1].content))
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open"
+    ]
+
+
+def _number_headings(
+    clauses: list[tuple[ClauseText, list[Token]]],
+    headings: Callable[[list[Token]], list[tuple[Token, int, str]]] = _headings,
+) -> dict[str, str]:
     """Number every heading and give each sub-heading a unique anchor (stored on its token)."""
     numberer = Numberer()
     numbers: dict[str, str] = {}
     for clause, tokens in clauses:
         numbers[clause.clause_id] = numberer.next(1)
-        for index, token in enumerate(tokens):
-            if token.type == "heading_open":
-                level = min(max(_heading_level(token), 2), 3)
-                anchor = base = f"{clause.clause_id}.{slugify(tokens[index + 1].content)}"
-                repeat = 1
-                while anchor in numbers:
-                    repeat += 1
-                    anchor = f"{base}-{repeat}"
-                token.meta["anchor"] = anchor
-                numbers[anchor] = numberer.next(level)
+        for token, level, slug in headings(tokens):
+            anchor = base = f"{clause.clause_id}.{slug}"
+            repeat = 1
+            while anchor in numbers:
+                repeat += 1
+                anchor = f"{base}-{repeat}"
+            token.meta["anchor"] = anchor
+            numbers[anchor] = numberer.next(level)
     return numbers
 
 
@@ -213,13 +225,75 @@ class _BlockBuilder:
         return Table(header, rows)
 
 
-def build_blocks(clauses: list[ClauseText]) -> list[Block]:
+@dataclass
+class MarkupCache:
+    """What `build_blocks` may reuse across many documents (`slagen validate` makes a thousand): each clause's
+    parsed Markdown by clause and text, and its blocks (or its error) by clause, text and the document's
+    numbering, which decides every anchor and reference. Blocks taken from here are shared: read them only."""
+
+    tokens: dict[tuple[str, str], list[Token]] = field(default_factory=dict)
+    headings: dict[int, list[tuple[Token, int, str]]] = field(default_factory=dict)  # by id of cached tokens
+    blocks: dict[tuple[object, ...], list[Block] | TemplateError] = field(default_factory=dict)
+    numberings: dict[tuple[tuple[str, str], ...], int] = field(default_factory=dict)
+    # Inline content (a paragraph, a table cell) parsed before: its tokens, by text and link references.
+    inline: dict[tuple[str, str], list[Token]] = field(default_factory=dict)
+    parser: MarkdownIt = field(default_factory=lambda: _parser())
+
+    def __post_init__(self) -> None:
+        self.parser.core.ruler.at("inline", self._inline)
+
+    def _inline(self, state: StateCore) -> None:
+        """markdown-it's core `inline` rule, answering a content parsed before from memory: a new clause text
+        mostly repeats paragraphs of earlier ones (only a name or a date differs)."""
+        references = repr(sorted(state.env.get("references", {}).items()))
+        for token in state.tokens:
+            if token.type == "inline":
+                known = self.inline.get((token.content, references))
+                if known is not None:
+                    token.children = list(known)  # the final tokens (text already joined): read only
+                    continue
+                if token.children is None:
+                    token.children = []
+                state.md.inline.parse(token.content, state.md, state.env, token.children)
+
+    def parse(self, clause: ClauseText) -> list[Token]:
+        key = (clause.clause_id, clause.markdown)
+        if key not in self.tokens:
+            env: dict[str, Any] = {}
+            tokens = self.tokens[key] = self.parser.parse(clause.markdown, env)
+            self.headings[id(tokens)] = _headings(tokens)
+            references = repr(sorted(env.get("references", {}).items()))
+            for token in tokens:
+                if token.type == "inline" and token.children is not None:
+                    self.inline.setdefault((token.content, references), token.children)
+        return self.tokens[key]
+
+
+def build_blocks(clauses: list[ClauseText], cache: MarkupCache | None = None) -> list[Block]:
     """Turn rendered clause Markdown into numbered blocks, resolving cross-references."""
-    parser = _parser()
-    parsed = [(clause, parser.parse(clause.markdown)) for clause in clauses]
-    numbers = _number_headings(parsed)
+    if cache is None:
+        parser = _parser()
+        parsed = [(clause, parser.parse(clause.markdown)) for clause in clauses]
+        numbers = _number_headings(parsed)
+    else:
+        parsed = [(clause, cache.parse(clause)) for clause in clauses]
+        # Anchors are set on the (shared) heading tokens again for this document's numbering.
+        numbers = _number_headings(parsed, lambda tokens: cache.headings[id(tokens)])
+    numbering = None if cache is None else cache.numberings.setdefault(tuple(numbers.items()), len(cache.numberings))
     blocks: list[Block] = []
     for clause, tokens in parsed:
         blocks.append(Heading(1, clause.title, clause.clause_id, numbers[clause.clause_id]))
-        blocks.extend(_BlockBuilder(clause, tokens, numbers).blocks())
+        if cache is None:
+            blocks.extend(_BlockBuilder(clause, tokens, numbers).blocks())
+            continue
+        key = (clause.clause_id, clause.source, clause.line, clause.markdown, numbering)
+        if key not in cache.blocks:
+            try:
+                cache.blocks[key] = _BlockBuilder(clause, tokens, numbers).blocks()
+            except TemplateError as error:
+                cache.blocks[key] = error
+        known = cache.blocks[key]
+        if isinstance(known, TemplateError):
+            raise known
+        blocks.extend(known)
     return blocks

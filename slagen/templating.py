@@ -454,9 +454,10 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
 # ---------------------------------------------------------------- the two environments
 
 
-def clause_environment(limits: Limits | None = None) -> LimitedSandbox:
-    """Clause bodies: sandboxed and limited, a missing value is an error, data is escaped for Markdown."""
-    return LimitedSandbox(
+def clause_environment(limits: Limits | None = None, sandbox: type[LimitedSandbox] = LimitedSandbox) -> LimitedSandbox:
+    """Clause bodies: sandboxed and limited, a missing value is an error, data is escaped for Markdown.
+    (`slagen validate` passes its caching subclass as `sandbox`.)"""
+    return sandbox(
         loader=_NoTemplates(),
         undefined=StrictUndefined,
         autoescape=False,

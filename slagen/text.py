@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -18,11 +19,11 @@ def clean_text(value: str) -> str:
     return value
 
 
+# Unicode's Cc (C0 and C1 controls) but tab, newline and carriage return; Cs (surrogates); two non-characters.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
 def unprintable(text: str) -> tuple[int, str] | None:
     """The first character no Word or PDF file can hold (C0 controls but tab and newline, surrogates)."""
-    for position, char in enumerate(text):
-        if char in "\n\t\r":
-            continue
-        if unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff":
-            return position, char
-    return None
+    match = _UNPRINTABLE.search(text)
+    return (match.start(), match.group(0)) if match else None

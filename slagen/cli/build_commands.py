@@ -33,7 +33,11 @@ def build(
             "whose inputs changed are rebuilt (see --force, --check).",
         ),
     ] = False,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: cores).")] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes (default and most: the usable cores, as many as "
+                     "the available memory holds)."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even what is up to date.")] = False,
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 listing stale or missing documents.")
@@ -84,11 +88,14 @@ def _build_everything(
     redline_from: str | None,
 ) -> None:
     """`build --all`: a progress bar on a terminal, one plain line per document otherwise."""
-    import os
-
     from slagen.batch import BatchResult, Task, TaskResult, build_all
     from slagen.errors import SlagenError
     from slagen.incremental import parse_shard
+    from slagen.workers import cap_workers
+
+    workers = cap_workers(jobs)
+    if workers.note:
+        err(workers.note)
 
     slice_ = parse_shard(shard) if shard else None
     interactive = sys.stdout.isatty() and not as_json
@@ -119,7 +126,7 @@ def _build_everything(
     try:
         ws = load()
         result: BatchResult = build_all(
-            ws, out, jobs=jobs or os.cpu_count() or 1, force=force, check=check, shard=slice_,
+            ws, out, jobs=workers.count, force=force, check=check, shard=slice_,
             templates=templates, on_result=on_result, on_plan=on_plan,
         )
     except SlagenError as error:
