@@ -91,12 +91,13 @@ class Manifest:
     @classmethod
     def read(cls, out: Path) -> Manifest:
         path = out / MANIFEST_NAME
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
+        if not os.path.lexists(path):
             return cls()
-        except OSError as error:
-            return cls(note=f"{display(path)}: cannot read it ({error.strerror or error}); {IGNORED}")
+        try:
+            # Through the input checks: a FIFO or device in its place must not block or stream.
+            raw = InputScope(confined=False, limit=DEFAULT_ASSET_BYTES).read_bytes(path, display(path))
+        except InputError as error:
+            return cls(note=f"{'; '.join(error.problems)}; {IGNORED}")
         return cls.parse(raw, display(path))
 
     @classmethod

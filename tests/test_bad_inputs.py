@@ -53,10 +53,14 @@ def has_cjk_font() -> bool:
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` (hidden ones too) by relative path."""
+    # A link counts by its target (reading it could stream /dev/zero); FIFOs and devices by their name.
     return {
-        str(path.relative_to(folder)): path.read_bytes()
+        str(path.relative_to(folder)): (
+            b"-> " + os.readlink(path).encode() if path.is_symlink()
+            else path.read_bytes() if path.is_file() else b"(special)"
+        )
         for path in sorted(folder.rglob("*"))
-        if path.is_file() or path.is_symlink()
+        if not path.is_dir() or path.is_symlink()
     }
 
 
