@@ -56,7 +56,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     # A link counts by its target (reading it could stream /dev/zero); FIFOs and devices by their name.
     return {
         str(path.relative_to(folder)): (
-            b"-> " + os.readlink(path).encode() if path.is_symlink()
+            b"-> " + str(path.readlink()).encode() if path.is_symlink()
             else path.read_bytes() if path.is_file() else b"(special)"
         )
         for path in sorted(folder.rglob("*"))
