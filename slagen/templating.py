@@ -30,6 +30,7 @@ from jinja2.runtime import Namespace
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
+from slagen.errors import InputError
 from slagen.files import DEFAULT_INPUT_BYTES, InputScope, OutsideError, shown
 from slagen.model import Limits
 
@@ -492,8 +493,6 @@ class Wording(str):
 
     def check_fields(self, values: dict[str, Any]) -> None:
         """Every `{field}` of the phrase is a plain name among `values`, else an InputError naming the key."""
-        from slagen.errors import InputError
-
         for match in _FIELD.finditer(self):
             token, name = match.group(0), match.group(1)
             if token in ("{{", "}}"):
