@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from slagen.model import Customer, Tier
-from slagen.pricing_rules import Located
 from slagen.terms import add_months
+from slagen.workspace_data import Located
 
 
 def check_rollover(tier: Located[Tier]) -> list[str]:

@@ -9,16 +9,14 @@ severity they apply to, in every tier, on every calendar a contract of that tier
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from slagen import terms
 from slagen.calendars import Calendar, resolve_calendar
-from slagen.model import EscalationLevel, SeverityId, Tier, WorkspaceConfig
+from slagen.model import Customer, Defaults, EscalationLevel, SeverityId, Tier, WorkspaceConfig
 from slagen.units import Duration
-
-if TYPE_CHECKING:
-    from slagen.workspace import Sourced, Workspace
+from slagen.workspace_data import Located
 
 CLOCK_UNITS = frozenset({"minutes", "hours"})
 BUSINESS_UNITS = frozenset({"business_hours", "business_days"})
@@ -90,7 +88,9 @@ def _level(
 # ---------------------------------------------------------------- the fit rule
 
 
-def escalation_problems(ws: Workspace) -> list[str]:
+def escalation_problems(
+    config: Located[WorkspaceConfig], tiers: Iterable[Located[Tier]], customers: Iterable[Located[Customer]]
+) -> list[str]:
     """Each take-over target that cannot fit inside a resolution target it applies to, one line each.
 
     The rule, stated once: started at the same moment, a take-over target fits when there is at least one
@@ -104,13 +104,15 @@ def escalation_problems(ws: Workspace) -> list[str]:
     official make-up working days and daylight-saving changes included.
     """
     problems = []
-    config = ws.config
+    ordered_tiers = sorted(tiers, key=lambda item: (item.model.level, item.model.id))
+    ordered_customers = sorted(customers, key=lambda item: item.model.short_name)
+    defaults = config.model.defaults
     for index, level in enumerate(config.model.provider.escalation):
         if level.duty != "take_over":
             continue  # a root-cause path concerns the permanent fix, which follows the resolution
         for sev, target in level.targets.items():
-            for tier in sorted(ws.tiers.values(), key=lambda item: (item.model.level, item.model.id)):
-                failure = _first_misfit(ws, tier, sev, target)
+            for tier in ordered_tiers:
+                failure = _first_misfit(defaults, ordered_customers, tier, sev, target)
                 if failure is None:
                     continue
                 resolution = tier.model.targets[sev].resolution
@@ -123,10 +125,12 @@ def escalation_problems(ws: Workspace) -> list[str]:
     return problems
 
 
-def _first_misfit(ws: Workspace, tier: Sourced[Tier], sev: SeverityId, target: Duration) -> str | None:
+def _first_misfit(
+    defaults: Defaults, customers: list[Located[Customer]], tier: Located[Tier], sev: SeverityId, target: Duration
+) -> str | None:
     """'' when the target cannot fit on the provider's calendar, the customer named when only theirs fails."""
     resolution = tier.model.targets[sev].resolution
-    for customer, calendar, start, months in _calendars(ws, tier.model.id):
+    for customer, calendar, start, months in _calendars(defaults, customers, tier.model.id):
         if not fits(target, resolution, calendar, start, months):
             if customer is None:
                 return ""
@@ -134,10 +138,11 @@ def _first_misfit(ws: Workspace, tier: Sourced[Tier], sev: SeverityId, target: D
     return None
 
 
-def _calendars(ws: Workspace, tier_id: str) -> Iterator[tuple[Sourced[Any] | None, Calendar, dt.date, int]]:
-    """The provider's calendar first, then each customer's own calendar for a tier it takes."""
-    defaults = ws.config.model.defaults
-    customers = sorted(ws.customers.values(), key=lambda item: item.model.short_name)
+def _calendars(
+    defaults: Defaults, customers: list[Located[Customer]], tier_id: str
+) -> Iterator[tuple[Located[Customer] | None, Calendar, dt.date, int]]:
+    """The provider's calendar first, then each customer's own calendar for a tier it takes (customers in
+    order of short name)."""
     start = min((item.model.effective_date for item in customers), default=FALLBACK_START)
     yield None, resolve_calendar(defaults, None), start, 12
     for customer in customers:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol, TypeVar
 
 from slagen.model import Customer, Tier
-
-M = TypeVar("M", covariant=True)
+from slagen.workspace_data import Located
 
 # Terms that only a tier with an annual retainer can carry, and why.
 RETAINER_ONLY = {
@@ -16,15 +14,6 @@ RETAINER_ONLY = {
     "early_renewal": "there is no renewal fee to discount",
     "rollover": "entitlements roll over only from one retainer year into the next",
 }
-
-
-class Located(Protocol[M]):
-    """A model with the place it came from (workspace.Sourced, without importing it)."""
-
-    @property
-    def model(self) -> M: ...
-
-    def where(self, *location: str | int) -> str: ...
 
 
 def check_pricing(tier: Located[Tier]) -> list[str]:
