@@ -45,8 +45,8 @@ def schema(
 ) -> None:
     """Write a JSON Schema for each YAML kind (workspace, tier, clause, customer, strings) for editors."""
     from slagen.model import SCHEMA_MODELS
-    from slagen.strings import Strings
     from slagen.output import write_atomic
+    from slagen.strings import Strings
 
     for kind, model in {**SCHEMA_MODELS, "strings": Strings}.items():
         path = out / f"{kind}.schema.json"
