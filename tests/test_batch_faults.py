@@ -174,8 +174,8 @@ def test_a_read_only_folder_and_a_blocked_manifest_are_reported(small: Path) -> 
     assert sorted(run.stdout.splitlines()[:-1]) == [f"built {path} (missing)" for path in [
         "compare.pdf", *TEMPLATES]]
     assert run.stdout.splitlines()[-1].startswith("4 built, 0 up to date, 3 failed in ")
-    note = (f"dist/{MANIFEST_NAME}: cannot read it (Is a directory); the manifest is ignored and everything is "
-            "rebuilt")
+    note = (f"dist/{MANIFEST_NAME}: is a folder, not a regular file; only regular files are read; the manifest is "
+            "ignored and everything is rebuilt")
     unsaved = (f"dist/{MANIFEST_NAME}: cannot write: a folder of that name is in the way; the next build "
                "rebuilds what this one wrote")
     assert run.stderr.splitlines() == [
