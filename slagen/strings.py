@@ -17,8 +17,8 @@ from slagen.files import InputScope, shown
 from slagen.loader import Location, YamlDocument, dotted, read_yaml
 from slagen.model import Country
 from slagen.model_errors import pydantic_problems
-from slagen.templating import Wording
 from slagen.text import clean_text
+from slagen.wording import Wording
 
 STRINGS_FILE = "strings.yaml"
 
