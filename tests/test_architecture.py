@@ -32,7 +32,7 @@ def resolve(importer: str, node: ast.ImportFrom) -> str:
     if node.level == 0:
         return node.module or ""
     package = importer.split(".")
-    if not MODULES[importer].name == "__init__.py":
+    if MODULES[importer].name != "__init__.py":
         package = package[:-1]
     base = package[: len(package) - node.level + 1]
     return ".".join(base + ([node.module] if node.module else []))
@@ -99,7 +99,7 @@ def test_no_import_circles() -> None:
         stack.append(node)
         for nxt in GRAPH[node]:
             if state.get(nxt) == 1:
-                circles.append(stack[stack.index(nxt):] + [nxt])
+                circles.append([*stack[stack.index(nxt):], nxt])
             elif nxt not in state:
                 walk(nxt)
         stack.pop()
@@ -127,7 +127,9 @@ def test_own_modules_are_imported_at_the_top() -> None:
         f"{name}:{i.line} imports {i.target} inside a function"
         for name in MODULES
         for i in imports_of(name)
-        if i.in_function and not (name + ".").startswith(LAZY_IMPORTERS_PREFIX + ".") and not (i.target + ".").startswith(LAZY_TARGET_PREFIX)
+        if i.in_function
+        and not (name + ".").startswith(LAZY_IMPORTERS_PREFIX + ".")
+        and not (i.target + ".").startswith(LAZY_TARGET_PREFIX)
     ]
     assert late == []
 
