@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint system-deps clean
+.PHONY: demo test lint runtime-deps system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,25 +12,34 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) runtime-deps
 	$(BIN)/slagen validate
 	$(BIN)/slagen tiers
 	$(BIN)/slagen build premium --customer acme
 
-# LibreOffice checks that the Word file opens without repair; poppler renders PDFs for inspection;
-# HarfBuzz-Subset lets WeasyPrint subset fonts several times faster than its fontTools fallback.
-SYSTEM_PACKAGES := libreoffice-writer-nogui poppler-utils libharfbuzz-subset0
-system-deps:
-	@if ! command -v soffice >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1 \
-	    || ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then \
+# Runtime: HarfBuzz-Subset lets WeasyPrint subset fonts several times faster than its fontTools
+# fallback; Noto CJK sets Chinese text. Tests also need LibreOffice (the Word file opens without
+# repair), poppler (PDFs rendered for inspection) and Chromium with its driver (`slagen serve`).
+RUNTIME_PACKAGES := libharfbuzz-subset0 fonts-noto-cjk
+TEST_PACKAGES := $(RUNTIME_PACKAGES) libreoffice-writer-nogui poppler-utils chromium chromium-driver
+# Installs the missing ones of $(1) as root on Debian; elsewhere names them and goes on.
+define install_missing
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing $(SYSTEM_PACKAGES) (apt-get)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      $(SYSTEM_PACKAGES) >/dev/null; \
+	    echo "installing" $$missing "(apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "note: soffice, pdftoppm or libharfbuzz-subset missing and not root: the LibreOffice check will be skipped"; \
+	    echo "note: missing system packages:" $$missing "(not root): what needs them is skipped"; \
 	  fi; \
 	fi
+endef
+
+runtime-deps:
+	$(call install_missing,$(RUNTIME_PACKAGES))
+
+system-deps:
+	$(call install_missing,$(TEST_PACKAGES))
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check .
