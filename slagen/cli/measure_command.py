@@ -35,7 +35,6 @@ def measure(
 ) -> None:
     """Measure a ticket export against the tier's targets: compliance, credits, caps and bonus month by month, KPIs,
     and a per-ticket audit CSV under OUT/<customer>/."""
-    from slagen.build import resolve_customer
     from slagen.calendars import resolve_calendar
     from slagen.errors import UsageError
     from slagen.measure import engine
@@ -43,8 +42,11 @@ def measure(
     from slagen.output import write_outputs
     from slagen.overrides import terms_for
     from slagen.pricing import contract_currency
+    from slagen.workspace import resolve_customer
 
     low, high = engine.month_option("--from", first), engine.month_option("--to", last)
+    if low is not None and high is not None and high < low:
+        raise UsageError(f"--from {first} is after --to {last}")
     if not tickets.exists():
         raise UsageError(f"--tickets {tickets}: no such file")
     ws = load()

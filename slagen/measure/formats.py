@@ -47,10 +47,12 @@ def choose(header: list[str], display: str, name: str | None, map_file: Path | N
             raise UsageError(f"--format {name}: use {', '.join(SHIPPED[:-1])} or {SHIPPED[-1]}, or --map FILE")
         return shipped(name)
     present = set(header)
-    for candidate in SHIPPED:
-        mapping = shipped(candidate)
-        if all(column in present for column in mapping.detect):
-            return mapping
+    # The shipped export with the most of its identifying columns in the header (at least two; canonical wins a
+    # tie): a header that lacks a column is then told which one, rather than that nothing matched.
+    scored = [(sum(column in present for column in mapping.detect), mapping) for mapping in map(shipped, SHIPPED)]
+    best, mapping = max(scored, key=lambda pair: pair[0])
+    if best >= 2:
+        return mapping
     found = ", ".join(header[:12]) + (", ..." if len(header) > 12 else "")
     raise InputError(
         f"{display}:1: the header matches no export slagen knows (canonical: id, severity, created, first_response, "

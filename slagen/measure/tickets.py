@@ -24,6 +24,7 @@ from slagen.measure.clock import DAY_MS, ZoneTable
 from slagen.model.ticket_map import REQUIRED_COLUMNS, TicketMap
 
 MISSING = np.iinfo(np.int64).min  # an empty timestamp
+BAD = MISSING + 1  # a value already reported as unreadable: no further checks on it
 TICKETS_LIMIT = 4 * 1024**3  # bytes: a million tickets are about 100 MB
 MAX_PROBLEMS = 200  # problem lines printed; the rest are counted
 CHUNK = 50_000
@@ -138,7 +139,8 @@ class _Reader:
             found = ", ".join(header) if header else "none"
             for name in missing:
                 source = self.first_minutes if name == "first_response" and self.first_minutes else columns[name]
-                problems.add(1, 0, source, f"missing column (needed for {name}); the columns found are {found}")
+                needed = "" if source == name else f" (it holds {name})"
+                problems.add(1, 0, source, f"missing column{needed}; the columns found are {found}")
             problems.raise_any()
         # canonical name -> (index in the row, the export's name)
         self.index = {name: (header.index(source), source) for name, source in columns.items() if source in header}
@@ -220,7 +222,8 @@ class _Reader:
                     flags[position] = True
                 elif lowered not in _FALSE:
                     shown = ", ".join(sorted(self.true_values))
-                    self.problem(line, "excluded", f"{value!r} is not true or false; use {shown}, or false/empty")
+                    self.problem(line, "excluded", f"{value!r} is not true or false; use {shown} for true, and "
+                                 "false, no, 0 or nothing for false")
         self.excluded.append(flags)
         if "paused" in self.index:
             for position, (line, value) in enumerate(zip(lines, self.column(rows, "paused"), strict=True)):
@@ -256,6 +259,7 @@ class _Reader:
             try:
                 values[position], naive[position] = parse_time(text, layout)
             except (ValueError, OverflowError):
+                values[position] = BAD
                 hint = f"use {layout!r} or ISO 8601" if layout else ISO_HINT
                 self.problem(lines[position], name, f"{text!r} is not a timestamp; {hint}")
         return values, naive
@@ -274,6 +278,7 @@ class _Reader:
                 span = f" from {low:g} to {high:g}" if low is not None and high is not None else (
                     f" of at least {low:g}" if low is not None else "")
                 self.problem(lines[position], name, f"{text!r} is not a number{span}")
+                values[position] = np.inf  # reported: no further checks
                 continue
             values[position] = number
         return values
@@ -320,14 +325,14 @@ def _finish(state: _Reader, display: str, mapping: TicketMap, zone: ZoneInfo, pr
     naive = {name: _concat(parts, bool) for name, parts in state.naive_flags.items()}
     pauses = np.array([(t, s, e) for t, s, _sn, e, _en in state.pauses], dtype=np.int64).reshape(-1, 3)
     pause_naive = np.array([(sn, en) for _t, _s, sn, _e, en in state.pauses], dtype=bool).reshape(-1, 2)
-    walls = [values[flags] for name, values in times.items() for flags in [naive[name]]]
+    walls = [values[flags & (values > BAD)] for name, values in times.items() for flags in [naive[name]]]
     walls += [pauses[:, 1][pause_naive[:, 0]], pauses[:, 2][pause_naive[:, 1]]]
-    known = np.concatenate([*walls, *[values[values != MISSING] for values in times.values()]])
+    known = np.concatenate([*walls, *[values[values > BAD] for values in times.values()]])
     naive_count = int(sum(int(flags.sum()) for flags in naive.values()) + int(pause_naive.sum()))
     if known.size:
         table = ZoneTable.build(zone, int(known.min()) - DAY_MS, int(known.max()) + DAY_MS)
         for name, values in times.items():
-            flags = naive[name]
+            flags = naive[name] & (values > BAD)
             values[flags] = table.to_utc(values[flags])
         if pauses.size:
             pauses[pause_naive[:, 0], 1] = table.to_utc(pauses[pause_naive[:, 0], 1])
@@ -336,12 +341,14 @@ def _finish(state: _Reader, display: str, mapping: TicketMap, zone: ZoneInfo, pr
         minutes = _concat(state.minutes, np.float64)
         created = times["created"]
         first = np.full(len(created), MISSING, dtype=np.int64)
-        given = ~np.isnan(minutes) & (created != MISSING)
-        first[given] = created[given] + np.round(minutes[given] * 60_000).astype(np.int64)
+        given = ~np.isnan(minutes) & (created > BAD)
+        first[given] = created[given] + np.round(np.where(np.isinf(minutes), 0, minutes)[given] * 60_000
+                                                 ).astype(np.int64)
+        first[np.isinf(minutes) | (created == BAD)] = BAD
         times["first_response"] = first
         state.index["first_response"] = state.index["first_response_minutes"]
         state.order["first_response"] = state.order["first_response_minutes"]
-    _check_order(state, lines, times, pauses, problems)
+    _check_order(state, lines, times, pauses, problems, zone)
     problems.raise_any()
     ticket, start, end = _merged(pauses)
     return Tickets(
@@ -364,41 +371,45 @@ def _finish(state: _Reader, display: str, mapping: TicketMap, zone: ZoneInfo, pr
     )
 
 
-def _shown(ms: int) -> str:
-    return (_EPOCH_AWARE + dt.timedelta(milliseconds=int(ms))).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _shown(ms: int, zone: ZoneInfo) -> str:
+    """A time for a message, in the contract's zone with its offset."""
+    return (_EPOCH_AWARE + dt.timedelta(milliseconds=int(ms))).astimezone(zone).isoformat()
 
 
 def _check_order(state: _Reader, lines: np.ndarray, times: dict[str, np.ndarray], pauses: np.ndarray,
-                 problems: _Problems) -> None:
+                 problems: _Problems, zone: ZoneInfo) -> None:
     """Times out of range or out of order, vectorised; only the offending rows are looked at one by one."""
+
+    def shown(ms: int) -> str:
+        return _shown(ms, zone)
+
     for name, values in times.items():
-        given = values != MISSING
+        given = values > BAD
         for position in np.flatnonzero(given & ((values < _FIRST_MS) | (values > _LAST_MS))):
-            state.problem(int(lines[position]), name, f"{_shown(values[position])} is out of range; use a time "
+            state.problem(int(lines[position]), name, f"{shown(values[position])} is out of range; use a time "
                           f"from {bounds.FIRST_DATE} to {bounds.LAST_DATE}")
-            values[position] = MISSING
+            values[position] = BAD
     created, first, resolved = times["created"], times["first_response"], times["resolved"]
     for position in np.flatnonzero(created == MISSING):
         state.problem(int(lines[position]), "created", "missing; every ticket needs the time it was reported")
-    both = (created != MISSING) & (resolved != MISSING)
-    for position in np.flatnonzero(both & (resolved < created)):
-        state.problem(int(lines[position]), "resolved", f"{_shown(resolved[position])} is before the ticket was "
-                      f"created ({_shown(created[position])})")
-    for position in np.flatnonzero((first != MISSING) & (created != MISSING) & (first < created)):
-        state.problem(int(lines[position]), "first_response", f"{_shown(first[position])} is before the ticket "
-                      f"was created ({_shown(created[position])})")
-    for position in np.flatnonzero((first != MISSING) & (resolved != MISSING) & (first > resolved)):
-        state.problem(int(lines[position]), "first_response", f"{_shown(first[position])} is after the ticket was "
-                      f"resolved ({_shown(resolved[position])})")
+    for position in np.flatnonzero((created > BAD) & (resolved > BAD) & (resolved < created)):
+        state.problem(int(lines[position]), "resolved", f"{shown(resolved[position])} is before the ticket was "
+                      f"created ({shown(created[position])})")
+    for position in np.flatnonzero((first > BAD) & (created > BAD) & (first < created)):
+        state.problem(int(lines[position]), "first_response", f"{shown(first[position])} is before the ticket "
+                      f"was created ({shown(created[position])})")
+    for position in np.flatnonzero((first > BAD) & (resolved > BAD) & (first > resolved)):
+        state.problem(int(lines[position]), "first_response", f"{shown(first[position])} is after the ticket was "
+                      f"resolved ({shown(resolved[position])})")
     for position in np.flatnonzero((first == MISSING) & (resolved != MISSING)):
         state.problem(int(lines[position]), "first_response", "missing; a resolved ticket needs the time of its "
                       "first response")
     for name in ("escalated_tier2", "escalated_tier3"):
         if name in times:
             values = times[name]
-            for position in np.flatnonzero((values != MISSING) & (created != MISSING) & (values < created)):
-                state.problem(int(lines[position]), name, f"{_shown(values[position])} is before the ticket was "
-                              f"created ({_shown(created[position])})")
+            for position in np.flatnonzero((values > BAD) & (created > BAD) & (values < created)):
+                state.problem(int(lines[position]), name, f"{shown(values[position])} is before the ticket was "
+                              f"created ({shown(created[position])})")
     for index in np.flatnonzero(pauses[:, 2] <= pauses[:, 1]) if pauses.size else ():
         line, part = state.pause_lines[int(index)]
         state.problem(line, "paused", f"{part!r} ends before it starts; use start/end")

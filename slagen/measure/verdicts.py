@@ -6,8 +6,8 @@ The rules are clause "Service Targets" (see `terms.business_clock` for which clo
   when the incident was reported outside Business Hours;
 - "N business days" falls due at the same Local Time of day N Business Days later (`terms.BusinessCalendar`);
 - "N days" falls due at the same Local Time of day N calendar days later;
-- each clock stop inside the measured span (from creation to the response or resolution) moves the deadline on by
-  the stopped time on the same clock;
+- each clock stop before the deadline (and before the response or resolution) moves the deadline on by the stopped
+  time on the same clock;
 - a target is met when its event happened at or before the deadline; an incident meets its targets when both are met.
 """
 
@@ -95,7 +95,6 @@ def _target(spine: BusinessSpine, rule: Rule, tickets: Tickets, selected: np.nda
     created = tickets.times["created"][selected]
     happened = event != MISSING
     until = np.where(happened, event, horizon)
-    paused = _paused(spine, rule, tickets, selected, created, until)
     if rule.kind == "elapsed":
         base = (spine.instant(spine.elapsed(created) + rule.amount) if rule.business else created + rule.amount)
     elif rule.kind == "business_days":
@@ -103,13 +102,26 @@ def _target(spine: BusinessSpine, rule: Rule, tickets: Tickets, selected: np.nda
     else:
         start = spine.business_start(created) if rule.business else created
         base = spine.add_days(start, rule.amount)
-    due = base + paused
-    if rule.business:  # a deadline at an opening stays there unless a stop moves it on
-        due = np.where(paused > 0, spine.instant(spine.elapsed(base) + paused), base)
+    # A stop moves the deadline on only while the deadline has not passed: the stops before it (and before the
+    # event) count, and the time they add may take in further stops. Each round adds at least one stop, so the
+    # deadline settles after at most as many rounds as there are stops.
+    due = base
+    paused = np.zeros(selected.size, dtype=np.int64)
+    if tickets.pause_ticket.size:
+        for _round in range(tickets.pause_ticket.size + 1):
+            paused = _paused(spine, rule, tickets, selected, created, np.minimum(until, due))
+            if rule.business:
+                moved = np.where(paused > 0, spine.instant(spine.elapsed(base) + paused), base)
+            else:
+                moved = base + paused
+            if np.array_equal(moved, due):
+                break
+            due = moved
+    stopped = _paused(spine, rule, tickets, selected, created, until) if tickets.pause_ticket.size else paused
     taken = np.where(
         happened,
         _on_clock(spine, rule.business, np.where(happened, event, created))
-        - _on_clock(spine, rule.business, created) - paused,
+        - _on_clock(spine, rule.business, created) - stopped,
         MISSING,
     )
     verdict = np.where(happened, (event <= due).astype(np.int8), np.where(due < horizon, 0, UNDECIDED))
