@@ -202,7 +202,7 @@ class Score:
 @dataclass(frozen=True)
 class Kpis:
     response_by_severity: tuple[SeverityTimes, ...]
-    mean_time_to_resolution_minutes: Decimal | None  # all severities, on each one's clock
+    mean_time_to_resolution_minutes: Decimal | None  # all severities: real elapsed minutes, created to resolved
     first_contact_resolution_pct: Decimal | NotInData  # share resolved with one contact
     escalation: Escalation | NotInData
     met_by_month: tuple[tuple[str, Decimal | None], ...]  # ("2026-03", compliance)
@@ -235,7 +235,9 @@ class MeasureReport:
     years: tuple[YearResult, ...]
     total_credit: Money
     chronic_failure_from: str | None  # "2026-05": first month the termination right arises
-    breached: tuple[TicketVerdict, ...]  # counted tickets that missed a target, in period then id order
+    # counted tickets that missed a target: per month (in order) the most overdue first, at most
+    # engine.BREACHED_PER_PERIOD (100) a month; PeriodResult.incidents - met is the full count, the audit CSV has all
+    breached: tuple[TicketVerdict, ...]
     kpis: Kpis
 
     def quarters(self) -> dict[str, tuple[PeriodResult, ...]]:
