@@ -24,9 +24,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
-ZONE = dt.timezone(dt.timedelta(hours=-6))  # CST, used only to make offsets on some generated rows
+CHICAGO = ZoneInfo("America/Chicago")  # acme's calendar; tickets are generated as instants and written in it
 # severity: (share of tickets, on-time response hours, on-time resolution hours, late response h, late resolution h)
 PROFILE = {
     "sev1": (0.08, 0.6, 6, 3, 20),
@@ -48,8 +49,8 @@ PRIORITY = {
 def _ticket(rng: random.Random, number: int, start: dt.datetime, days: int) -> dict[str, object]:
     severity = rng.choices(list(PROFILE), weights=[value[0] for value in PROFILE.values()])[0]
     _share, response_h, resolution_h, late_response_h, late_resolution_h = PROFILE[severity]
-    created = start + dt.timedelta(minutes=rng.randrange(days * 24 * 60))
-    late = rng.random() < LATE.get(created.month, 0.08)
+    created = (start + dt.timedelta(minutes=rng.randrange(days * 24 * 60))).astimezone(dt.UTC)
+    late = rng.random() < LATE.get(created.astimezone(CHICAGO).month, 0.08)
     late_response = late and rng.random() < 0.5
     response = created + dt.timedelta(hours=(late_response_h if late_response else response_h) * rng.uniform(0.2, 1))
     resolution_hours = late_resolution_h * rng.uniform(1, 1.5) if late and not late_response else (
@@ -82,10 +83,12 @@ def _ticket(rng: random.Random, number: int, start: dt.datetime, days: int) -> d
 
 
 def tickets(count: int, seed: int = 7, start: dt.date = dt.date(2026, 1, 1), months: int = 6) -> list[dict]:
-    """Tickets created over `months` months from `start` (wall times, America/Chicago), the last ones still open."""
+    """Tickets created over `months` months from `start` (instants; America/Chicago months), the last ones still
+    open."""
     rng = random.Random(seed)
-    first = dt.datetime.combine(start, dt.time())
-    end = dt.datetime(start.year + (start.month - 1 + months) // 12, (start.month - 1 + months) % 12 + 1, 1)
+    first = dt.datetime.combine(start, dt.time(), CHICAGO)
+    end = dt.datetime(start.year + (start.month - 1 + months) // 12, (start.month - 1 + months) % 12 + 1, 1,
+                      tzinfo=CHICAGO)
     rows = sorted((_ticket(rng, number, first, (end - first).days) for number in range(1, count + 1)),
                   key=lambda row: row["created"])
     for row in rows:
@@ -103,12 +106,11 @@ def tickets(count: int, seed: int = 7, start: dt.date = dt.date(2026, 1, 1), mon
 
 
 def _iso(moment: dt.datetime | None, offset: bool) -> str:
+    """Local time in Chicago, with its offset or without (then read in the contract's zone)."""
     if moment is None:
         return ""
-    if offset:  # the same wall time written with the zone's offset on that day (CST, or CDT from 8 March)
-        dst = dt.datetime(moment.year, 3, 8, 2) <= moment < dt.datetime(moment.year, 11, 1, 2)
-        return moment.replace(tzinfo=dt.timezone(dt.timedelta(hours=-5 if dst else -6))).isoformat(timespec="seconds")
-    return moment.isoformat(timespec="seconds")
+    local = moment.astimezone(CHICAGO)
+    return local.isoformat(timespec="seconds") if offset else local.replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def canonical_csv(rows: list[dict], offsets: bool = True) -> str:
@@ -132,11 +134,7 @@ def canonical_csv(rows: list[dict], offsets: bool = True) -> str:
 
 
 def _utc(moment: dt.datetime | None) -> str:
-    if moment is None:
-        return ""
-    dst = dt.datetime(moment.year, 3, 8, 2) <= moment < dt.datetime(moment.year, 11, 1, 2)
-    aware = moment.replace(tzinfo=dt.timezone(dt.timedelta(hours=-5 if dst else -6)))
-    return aware.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return "" if moment is None else moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def zendesk_csv(rows: list[dict]) -> str:
@@ -155,9 +153,7 @@ def zendesk_csv(rows: list[dict]) -> str:
 
 
 def _jira(moment: dt.datetime | None) -> str:
-    if moment is None:
-        return ""
-    return moment.strftime("%d/%b/%y %I:%M %p")
+    return "" if moment is None else moment.astimezone(CHICAGO).strftime("%d/%b/%y %I:%M %p")
 
 
 def jsm_csv(rows: list[dict]) -> str:
@@ -180,7 +176,7 @@ def freshdesk_csv(rows: list[dict]) -> str:
                      "Resolved time", "Initial response time", "Customer interactions", "Survey result", "Product"])
 
     def stamp(moment: dt.datetime | None) -> str:
-        return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S")
+        return "" if moment is None else moment.astimezone(CHICAGO).strftime("%Y-%m-%d %H:%M:%S")
 
     for row in rows:
         writer.writerow([row["id"].removeprefix("T-").lstrip("0"), f"Support request {row['id']}",
