@@ -150,7 +150,11 @@ def calculate(
     for entry in months:
         by_year.setdefault(line.year_of(entry.month), []).append(entry)
     pilot_months = by_year.pop(terms.PILOT, [])
-    compliance = {year: terms.annual_compliance(entries) for year, entries in by_year.items()}
+    # A month in which no incident was resolved reports no figure: it has no place in the annual average.
+    compliance = {
+        year: terms.annual_compliance([entry for entry in entries if entry.incidents != 0])
+        for year, entries in by_year.items()
+    }
     ends_term = {year: line.ends_term(year) for year in by_year}
     performance: dict[int, Money] = {}
     if tier.performance_credit is not None:

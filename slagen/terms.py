@@ -174,6 +174,13 @@ class BusinessCalendar:
         return dt.datetime.combine(day, local.timetz().replace(tzinfo=None), self.zone)
 
 
+def business_clock(duration: Duration, coverage: str) -> bool:
+    """Whether a target counts Business Hours only (clause "Service Targets"): every target of a severity whose
+    clock runs in Business Hours, and a target stated in business hours or business days; otherwise every hour
+    counts, in real elapsed time. `slagen measure` measures each target on this clock."""
+    return coverage == "business_hours" or duration.unit in ("business_hours", "business_days")
+
+
 # ---------------------------------------------------------------- service credits
 
 

@@ -5,7 +5,8 @@ One module per file kind, over shared field types:
 - `types`: checked text, ids, currencies, locales, calendars, prices, vocabularies and the strict `Model` base;
 - `provider`: the provider in `slagen.yaml` (signatory, channels, escalation matrix, branding);
 - `config`: `slagen.yaml` as a whole (defaults and calendars, severities, limits);
-- `tier`, `clause`, `customer`: `tiers/*.yaml`, `clauses/*.yaml`, `customers/*.yaml`.
+- `tier`, `clause`, `customer`: `tiers/*.yaml`, `clauses/*.yaml`, `customers/*.yaml`;
+- `ticket_map`: a help-desk export's columns and priorities (`slagen measure --map FILE`).
 
 Every public name is re-exported here, so `from slagen.model import Tier` is how the rest of slagen imports them.
 """
@@ -16,6 +17,7 @@ from slagen.model.clause import Clause
 from slagen.model.config import BusinessHours, CustomerCalendar, Defaults, Limits, Severity, WorkspaceConfig
 from slagen.model.customer import Customer, Pilot, Site
 from slagen.model.provider import Branding, Channel, EscalationDuty, EscalationLevel, Provider, Signatory
+from slagen.model.ticket_map import TicketColumns, TicketMap
 from slagen.model.tier import (
     Availability,
     Bound,
@@ -65,6 +67,7 @@ SCHEMA_MODELS: dict[str, type[Model]] = {
     "tier": Tier,
     "clause": Clause,
     "customer": Customer,
+    "ticket-map": TicketMap,
 }
 
 __all__ = [
@@ -119,6 +122,8 @@ __all__ = [
     "Slug",
     "Target",
     "Text",
+    "TicketColumns",
+    "TicketMap",
     "Tier",
     "Timezone",
     "Weekday",

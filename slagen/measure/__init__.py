@@ -1,0 +1,1 @@
+"""`slagen measure`: help-desk ticket exports measured by the contract's own rules."""
