@@ -9,10 +9,11 @@ from slagen.cli.app import app, main
 from slagen.cli.build_commands import build, compare
 from slagen.cli.common import handles_errors
 from slagen.cli.redline_command import redline
+from slagen.cli.serve_command import serve
 from slagen.cli.tier_commands import credits, tiers
 from slagen.cli.workspace_commands import init, schema, validate
 
-for _command in (validate, tiers, schema, init, build, credits, compare, redline):
+for _command in (validate, tiers, schema, init, build, credits, compare, redline, serve):
     app.command()(handles_errors(_command))
 
 __all__ = ["app", "main"]
