@@ -239,6 +239,8 @@ def test_a_save_reloads_the_pages_it_affects_and_only_those(served: Served, work
             assert second not in (None, first)
             assert "Livecheck" in served.get(PAGE).text
             assert basic.next_version(1.5) is None
+            word = WordDocument(io.BytesIO(served.get("/contract/premium.docx?customer=acme").body))
+            assert any("Livecheck" in paragraph.text for paragraph in word.paragraphs)  # not the file made before
         finally:
             clause.write_text(original, encoding="utf-8")
         assert premium.next_version(10) not in (None, second)
@@ -276,3 +278,19 @@ def test_a_broken_tier_shows_its_problem_above_the_last_good_preview_then_recove
         tier.write_text(tier.read_text(encoding="utf-8").replace("level: three", "level: 3"), encoding="utf-8")
         clause.write_text(original_clause, encoding="utf-8")
         stream.close()
+
+
+def test_a_workspace_broken_at_start_is_served_with_its_problems(tmp_path: Path) -> None:
+    root = copy_workspace(tmp_path / "ws")
+    replace_in(root / "tiers" / "premium.yaml", "level: 3", "level: three")
+    server = start(root)
+    try:
+        message = ("tiers/premium.yaml:5: level: Input should be a valid integer, unable to parse string as an "
+                   "integer (got &#39;three&#39;)")
+        assert message in server.get("/").text
+        page = server.get(PAGE)
+        assert page.status == 200 and message in page.text and "No preview yet" in page.text
+        assert server.get("/contract/premium.pdf?customer=acme").status == 422
+    finally:
+        server.stop()
+    assert "the workspace has problems: the pages show them until they are fixed" in "".join(server.stderr)

@@ -116,8 +116,9 @@ def page_inputs(ws: Workspace) -> dict[Page, frozenset[Path]]:
 
 
 def absolute(path: Path) -> Path:
-    """A path as the watcher reports it: absolute, links not followed."""
-    return Path(os.path.normpath(Path(path).absolute()))
+    """A path as the watcher reports it: absolute, with the links on the way resolved (/tmp is /private/tmp on
+    macOS), since the watcher is given resolved folders."""
+    return Path(os.path.realpath(path))
 
 
 def _customer(ws: Workspace, page: Page) -> Sourced[Customer] | None:

@@ -7,6 +7,7 @@ import errno
 import ipaddress
 import json
 import socket
+import sys
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,6 +59,11 @@ class PreviewServer(ThreadingHTTPServer):
         port = self.server_address[1]
         # Behind a loopback address, only requests that name it (DNS rebinding: a site naming our port elsewhere).
         self.hosts = {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]")} | {"127.0.0.1", "localhost"}
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that went away mid-answer is normal; anything else is a bug and shows its traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:
@@ -192,6 +198,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
+        if self.command == "HEAD":
+            return
         state.opened(key)
         try:
             seen, last = -1, None
@@ -205,7 +213,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
                     self.wfile.write(b": keep-alive\n\n")
                 self.wfile.flush()
                 seen = generation
-        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+        except (ConnectionError, TimeoutError):
             pass
         finally:
             state.closed(key)

@@ -142,15 +142,15 @@ class LiveState:
             was_broken = self.ws is None
             before, every_before = self.inputs, self.every
             self.load()
-            affected = [
-                page for page in self.previews
-                if self.ws is None or was_broken
-                or hits(changed, before.get(page, every_before) | self.inputs.get(page, self.every))
-            ]
+            def affects(page: Page) -> bool:
+                return self.ws is None or was_broken or hits(
+                    changed, before.get(page, every_before) | self.inputs.get(page, self.every)
+                )
+
+            for key in [key for key in self.downloads if affects(key[0])]:
+                del self.downloads[key]
             rendered = []
-            for page in affected:
-                for suffix in (".pdf", ".docx"):
-                    self.downloads.pop((page, suffix), None)
+            for page in [page for page in self.previews if affects(page)]:
                 if self.open[page.key] > 0:
                     self._render(page)
                     rendered.append(page)
@@ -159,8 +159,6 @@ class LiveState:
                     stale = Preview(preview.html, preview.problems, self._next_version(), fresh=False)
                     self.previews[page] = stale
                     self._publish({page.key: stale.version})
-            if self.ws is None:
-                self.downloads.clear()
             if self.open[INDEX]:
                 self.index()
             return rendered
@@ -180,11 +178,11 @@ class LiveState:
             return self.generation, dict(self.versions)
 
     def opened(self, key: str) -> None:
-        with self.lock:
+        with self.events:
             self.open[key] += 1
 
     def closed(self, key: str) -> None:
-        with self.lock:
+        with self.events:
             self.open[key] -= 1
             if self.open[key] <= 0:
                 del self.open[key]

@@ -10,7 +10,8 @@
   source.onerror = function () { if (badge) { badge.className = "offline"; badge.textContent = "offline"; } };
   source.onmessage = function (event) {
     var versions = JSON.parse(event.data);
-    if (Object.prototype.hasOwnProperty.call(versions, page) && String(versions[page]) !== version) {
+    var current = versions[page];
+    if (typeof current === "string" && current !== version) {
       source.close();
       window.location.reload();
     }
