@@ -19,6 +19,7 @@ from slagen.jinja_errors import template_problem
 from slagen.markup import ClauseText, MarkupCache, build_blocks
 from slagen.model import Tier
 from slagen.output import write_outputs
+from slagen.page_data import page_template_environment
 from slagen.sources import Job, allowed_roots, source_stamp
 from slagen.strings import STRINGS_FILE
 from slagen.strings import load_strings as read_strings_along
@@ -26,15 +27,13 @@ from slagen.summary import render_summary
 from slagen.templating import (
     LimitedSandbox,
     clause_environment,
-    page_environment,
     render_deadline,
-    template_loader,
 )
 from slagen.text import unprintable as first_unprintable
 from slagen.workspace import Workspace, resolve_customer, terms_for
 
-__all__ = ["FORMATS", "Job", "build", "build_compare", "build_document", "load_strings", "plan_outputs",
-           "render_clauses", "render_job", "resolve_customer"]
+__all__ = ["FORMATS", "Job", "build", "build_compare", "build_document", "contract_html", "load_strings",
+           "plan_outputs", "render_clauses", "render_job", "resolve_customer"]
 
 FORMATS = ("docx", "pdf", "summary")
 
@@ -135,6 +134,16 @@ def build_document(
     return document, context
 
 
+def contract_html(
+    ws: Workspace, document: Document, templates: Path | None = None, environment: SandboxedEnvironment | None = None
+) -> str:
+    """The contract page's HTML: what WeasyPrint lays out into the PDF, and what `slagen serve` shows (with the
+    page environment it keeps, so an unchanged template is not compiled again)."""
+    from slagen.render.html import render_html
+
+    return render_html(document, environment or page_template_environment(ws, templates))
+
+
 def render_job(
     ws: Workspace,
     job: Job,
@@ -154,13 +163,9 @@ def render_job(
     outputs: dict[str, bytes] = {}
     pending = None
     if "pdf" in formats:
-        from slagen.render.html import render_html
         from slagen.render.pdf import render_pdf
 
-        environment = page_environment(
-            template_loader(ws.template_dirs(templates), ws.defaults_root / "templates"), ws.config.model.limits
-        )
-        html = render_html(document, environment)
+        html = contract_html(ws, document, templates)
         arguments = {"base_dir": ws.root, "allowed_roots": allowed_roots(ws, templates), "document": document,
                      "variant": pdf_variant}
         if overlap and len(formats) > 1:

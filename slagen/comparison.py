@@ -33,6 +33,7 @@ from slagen.workspace import Sourced, Workspace, terms_for
 
 if TYPE_CHECKING:
     from slagen.model import Customer, Tier
+    from slagen.render.pdf import Layout
 
 COMPARE_TEMPLATE = "compare.html.j2"
 # Entitlements the comparison shows in a row of their own (every tier states them), not as additions.
@@ -167,12 +168,11 @@ def compare_data(
     }
 
 
-def render_compare(
+def compare_page(
     ws: Workspace, customer: Sourced[Customer] | None, strings: dict[str, Any], templates: Path | None = None
-) -> bytes:
-    """All tiers side by side on one page, in the customer's currency and locale when one is given."""
-    from slagen.render.pdf import render_pdf
-
+) -> tuple[Layout, Document]:
+    """The comparison laid out on one page and its metadata: what its PDF is made of (`slagen serve` shows
+    `layout.html`)."""
     if not ws.tiers:
         raise BuildError("compare: the workspace has no tiers")
     words = strings["compare"]
@@ -194,6 +194,16 @@ def render_compare(
         base_dir=ws.root,
         allowed_roots=allowed_roots(ws, templates),
     )
+    return layout, document
+
+
+def render_compare(
+    ws: Workspace, customer: Sourced[Customer] | None, strings: dict[str, Any], templates: Path | None = None
+) -> bytes:
+    """All tiers side by side on one page, in the customer's currency and locale when one is given."""
+    from slagen.render.pdf import render_pdf
+
+    layout, document = compare_page(ws, customer, strings, templates)
     return render_pdf(
         layout.html, base_dir=ws.root, allowed_roots=allowed_roots(ws, templates), document=document, layout=layout
     )

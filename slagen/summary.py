@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import jinja2
 
 from slagen.document import Document
 from slagen.one_page import DENSITIES, START, fit_one_page
@@ -21,6 +23,9 @@ from slagen.page_data import (
 from slagen.render.html import css_colour, css_string
 from slagen.sources import Job, allowed_roots, source_stamp
 from slagen.workspace import Workspace, terms_for
+
+if TYPE_CHECKING:
+    from slagen.render.pdf import Layout
 
 SUMMARY_TEMPLATE = "summary.html.j2"
 # Parts of the summary that come straight from one field of the tier file: when they overflow, that field is to blame.
@@ -48,37 +53,21 @@ def summary_data(
     }
 
 
-def render_summary(
+def summary_page(
     ws: Workspace,
     job: Job,
     strings: dict[str, Any],
     context: dict[str, Any],
     templates: Path | None = None,
-    pdf_variant: str | None = None,
-    *,
-    pdf: bool = True,
-) -> bytes:
-    """The one-page summary PDF of a job, from the same context as its contract.
+) -> tuple[Layout, Document]:
+    """The summary laid out on one page (at the density that fits) and its metadata: what its PDF is made of.
 
-    With `pdf=False`, only its HTML (no layout): `validate` uses that to check the page template.
+    `slagen serve` shows `layout.html`, the very HTML the PDF is laid out from.
     """
-    words = strings["summary"]
+    document, data, environment = _summary_parts(ws, job, strings, context, templates)
     tier = job.tier.model
     customer = job.customer.model if job.customer else None
-    customer_name = context["customer"]["legal_name"]
-    document = page_document(
-        ws,
-        context,
-        title=words["title"],
-        subject=words["subject"].format(tier=tier.name, customer=customer_name),
-        keywords=tier.id,
-        created=source_stamp(customer),
-    )
-    data = summary_data(ws, job, strings, context, document)
-    environment = page_template_environment(ws, templates)
-    if not pdf:
-        return render_template(environment, SUMMARY_TEMPLATE, data | {"density": DENSITIES[START]}).encode()
-    from slagen.render.pdf import lay_out, render_pdf
+    from slagen.render.pdf import lay_out
 
     def fits(patched: dict[str, Any]) -> bool:
         html = render_template(environment, SUMMARY_TEMPLATE, patched | {"density": DENSITIES[-1]})
@@ -98,6 +87,47 @@ def render_summary(
         allowed_roots=allowed_roots(ws, templates),
         blame=blame,
     )
+    return layout, document
+
+
+def _summary_parts(
+    ws: Workspace, job: Job, strings: dict[str, Any], context: dict[str, Any], templates: Path | None
+) -> tuple[Document, dict[str, Any], jinja2.Environment]:
+    words = strings["summary"]
+    tier = job.tier.model
+    customer = job.customer.model if job.customer else None
+    customer_name = context["customer"]["legal_name"]
+    document = page_document(
+        ws,
+        context,
+        title=words["title"],
+        subject=words["subject"].format(tier=tier.name, customer=customer_name),
+        keywords=tier.id,
+        created=source_stamp(customer),
+    )
+    return document, summary_data(ws, job, strings, context, document), page_template_environment(ws, templates)
+
+
+def render_summary(
+    ws: Workspace,
+    job: Job,
+    strings: dict[str, Any],
+    context: dict[str, Any],
+    templates: Path | None = None,
+    pdf_variant: str | None = None,
+    *,
+    pdf: bool = True,
+) -> bytes:
+    """The one-page summary PDF of a job, from the same context as its contract.
+
+    With `pdf=False`, only its HTML (no layout): `validate` uses that to check the page template.
+    """
+    if not pdf:
+        _document, data, environment = _summary_parts(ws, job, strings, context, templates)
+        return render_template(environment, SUMMARY_TEMPLATE, data | {"density": DENSITIES[START]}).encode()
+    from slagen.render.pdf import render_pdf
+
+    layout, document = summary_page(ws, job, strings, context, templates)
     return render_pdf(
         layout.html, base_dir=ws.root, allowed_roots=allowed_roots(ws, templates), document=document,
         variant=pdf_variant, layout=layout,

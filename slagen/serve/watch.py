@@ -1,0 +1,98 @@
+"""Watching the workspace with watchfiles (inotify on Linux, FSEvents, ReadDirectoryChangesW): its input
+folders recursively, its top folder alone (slagen.yaml, folders appearing), never the rest (.venv, dist, .git)."""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import watchfiles
+
+from slagen.serve.pages import absolute
+
+# Changes are handed on once none came for STEP ms (an editor's save is several events), at the latest after
+# DEBOUNCE ms: together with a render, a save shows in well under a second.
+STEP_MS = 30
+DEBOUNCE_MS = 300
+CONFIG_NAME = "slagen.yaml"
+Changes = set[tuple[watchfiles.Change, str]]
+
+
+class _Either:
+    """Stops a watch when either event is set (watchfiles polls `is_set`)."""
+
+    def __init__(self, *events: threading.Event) -> None:
+        self.events = events
+
+    def is_set(self) -> bool:
+        return any(event.is_set() for event in self.events)
+
+
+class Watcher:
+    """Two watcher threads calling `on_change(paths)` with the absolute paths that changed.
+
+    `folders()` says which folders to watch recursively; the top folder is watched alone, and when a folder
+    appears or goes there (a `templates/` created, say) the recursive watch starts again on the new set.
+    """
+
+    def __init__(self, root: Path, folders: Callable[[], list[Path]], on_change: Callable[[set[Path]], None]) -> None:
+        self.root = absolute(root)
+        self.folders = folders
+        self.on_change = on_change
+        self.stop = threading.Event()
+        self.restart = threading.Event()
+        self.watched: list[Path] = []
+        self.threads = [
+            threading.Thread(target=self._top, name="slagen-watch-top", daemon=True),
+            threading.Thread(target=self._inputs, name="slagen-watch-inputs", daemon=True),
+        ]
+
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+
+    def close(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=2)
+
+    def _changes(self, paths: list[Path], recursive: bool, stop: _Either) -> Iterator[Changes]:
+        return watchfiles.watch(
+            *paths, recursive=recursive, stop_event=stop, step=STEP_MS, debounce=DEBOUNCE_MS,
+            rust_timeout=500, yield_on_timeout=False, raise_interrupt=False,
+        )
+
+    def _deliver(self, changes: Changes) -> None:
+        paths = {absolute(Path(path)) for _change, path in changes}
+        if not paths:
+            return
+        try:
+            self.on_change(paths)
+        except Exception:  # a bug: say so, and keep watching
+            traceback.print_exc()
+
+    def _top(self) -> None:
+        """slagen.yaml, and input folders appearing or going (their names only)."""
+        for changes in self._changes([self.root], False, _Either(self.stop)):
+            relevant = {
+                (change, path) for change, path in changes
+                if Path(path).name == CONFIG_NAME or Path(path).is_dir() or change == watchfiles.Change.deleted
+            }
+            self._deliver(relevant)
+            if sorted(self.folders()) != self.watched:
+                self.restart.set()
+
+    def _inputs(self) -> None:
+        while not self.stop.is_set():
+            self.restart.clear()
+            self.watched = sorted(self.folders())
+            if not self.watched:
+                self.restart.wait(0.5)
+                continue
+            stop = _Either(self.stop, self.restart)
+            for changes in self._changes(self.watched, True, stop):
+                self._deliver(changes)
+                if sorted(self.folders()) != self.watched:
+                    break
