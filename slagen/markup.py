@@ -23,6 +23,7 @@ from slagen.document import (
     merge_spans,
 )
 from slagen.errors import TemplateError
+from slagen.shapes import Candidates, Holders, candidates, holders, restored_tokens, shape_of
 
 if TYPE_CHECKING:
     from markdown_it.rules_core import StateCore
@@ -238,6 +239,11 @@ class MarkupCache:
     # Inline content (a paragraph, a table cell) parsed before: its tokens, by text and link references.
     inline: dict[tuple[str, str], list[Token]] = field(default_factory=dict)
     parser: MarkdownIt = field(default_factory=lambda: _parser())
+    # The strings of the document in hand (its customer's names, addresses...): a text is parsed in its shape,
+    # with these swapped for stand-ins (slagen.shapes), so customers' texts share one parse.
+    values: Candidates = ()
+    shapes: dict[str, tuple[list[Token], bool]] = field(default_factory=dict)  # tokens, has link references
+    holders: dict[tuple[str, tuple[str, ...]], Holders | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.parser.core.ruler.at("inline", self._inline)
@@ -256,16 +262,39 @@ class MarkupCache:
                     token.children = []
                 state.md.inline.parse(token.content, state.md, state.env, token.children)
 
+    def _parsed(self, text: str) -> tuple[list[Token], bool]:
+        env: dict[str, Any] = {}
+        tokens = self.parser.parse(text, env)
+        references = repr(sorted(env.get("references", {}).items()))
+        for token in tokens:
+            if token.type == "inline" and token.children is not None:
+                self.inline.setdefault((token.content, references), token.children)
+        return tokens, bool(env.get("references"))
+
+    def _shaped(self, text: str) -> list[Token] | None:
+        """The text's tokens from its shape's parse, or None where the shape cannot stand for it."""
+        shape = shape_of(text, self.values)
+        if shape is None:
+            return None
+        if shape.text not in self.shapes:
+            self.shapes[shape.text] = self._parsed(shape.text)
+        tokens, references = self.shapes[shape.text]
+        key = (shape.text, tuple(stand_in for stand_in, _ in shape.written))
+        if key not in self.holders:
+            self.holders[key] = holders(shape, tokens, references)
+        holding = self.holders[key]
+        return None if holding is None else restored_tokens(shape, tokens, holding)
+
+    def use_values(self, values: tuple[str, ...]) -> None:
+        """The strings of the next document (its customer's), whose texts are parsed by shape."""
+        self.values = candidates(values)
+
     def parse(self, clause: ClauseText) -> list[Token]:
         key = (clause.clause_id, clause.markdown)
         if key not in self.tokens:
-            env: dict[str, Any] = {}
-            tokens = self.tokens[key] = self.parser.parse(clause.markdown, env)
+            tokens = self._shaped(clause.markdown) or self._parsed(clause.markdown)[0]
+            self.tokens[key] = tokens
             self.headings[id(tokens)] = _headings(tokens)
-            references = repr(sorted(env.get("references", {}).items()))
-            for token in tokens:
-                if token.type == "inline" and token.children is not None:
-                    self.inline.setdefault((token.content, references), token.children)
         return self.tokens[key]
 
 

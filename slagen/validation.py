@@ -19,6 +19,7 @@ from slagen.markup import MarkupCache
 from slagen.model import Customer
 from slagen.render.html import render_html
 from slagen.rendercache import CachingSandbox
+from slagen.shapes import strings_in
 from slagen.sources import Job
 from slagen.summary import render_summary
 from slagen.templating import clause_environment, page_environment, template_loader
@@ -129,11 +130,13 @@ def _check(indexes: list[int]) -> list[list[str]]:
             template_loader(ws.template_dirs(None), ws.defaults_root / "templates"), ws.config.model.limits
         )
     results = []
+    markup: MarkupCache = _SHARED["markup"]
     for index in indexes:
         job = _SHARED["jobs"][index]
+        markup.use_values(() if job.customer is None else strings_in(job.customer.model.model_dump(mode="json")))
         try:
             document, context = build_document(
-                ws, job, strings, environment=_SHARED["clauses"], markup=_SHARED["markup"]
+                ws, job, strings, environment=_SHARED["clauses"], markup=markup
             )
             if job.customer is None:
                 check_page_templates(ws, job, strings, document, context, _SHARED["pages"])
