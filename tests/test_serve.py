@@ -281,6 +281,30 @@ def test_the_start_page_reloads_when_a_customer_file_appears_and_goes(served: Se
         stream.close()
 
 
+def test_a_template_folder_that_goes_and_comes_back_is_followed(served: Served, workspace: Path) -> None:
+    """Without templates/ the packaged page templates serve; back, the workspace's own win again (Jinja's cache
+    would keep the packaged one), and its files are watched again."""
+    stream = served.events(PAGE)
+    css = workspace / "templates" / "contract.css"
+    original = css.read_text(encoding="utf-8")
+    away = workspace.parent / "templates-away"
+    try:
+        assert stream.next_version(10)
+        css.write_text(original + "\n/* Foldercheck */\n", encoding="utf-8")
+        assert stream.next_version(10) and "Foldercheck" in served.get(PAGE).text
+        (workspace / "templates").rename(away)
+        assert stream.next_version(10) and "Foldercheck" not in served.get(PAGE).text
+        away.rename(workspace / "templates")
+        assert stream.next_version(10) and "Foldercheck" in served.get(PAGE).text
+        css.write_text(original + "\n/* Againcheck */\n", encoding="utf-8")
+        assert stream.next_version(10) and "Againcheck" in served.get(PAGE).text
+    finally:
+        if away.exists():
+            away.rename(workspace / "templates")
+        css.write_text(original, encoding="utf-8")
+        stream.close()
+
+
 def test_a_broken_tier_shows_its_problem_above_the_last_good_preview_then_recovers(
     served: Served, workspace: Path
 ) -> None:
