@@ -114,11 +114,12 @@ def test_the_summary_and_comparison_previews_load_the_logo_through_the_confined_
 def test_the_pdf_and_word_files_are_made_on_demand_without_writing_to_the_workspace(
     served: Served, workspace: Path, untouched: dict[str, tuple[int, str]]
 ) -> None:
-    pdf = served.get("/contract/premium.pdf?customer=acme")
+    # The one-page summary (the contract's 16-page PDF comes from the same `render_job` and takes 5 s more).
+    pdf = served.get("/summary/premium.pdf?customer=acme")
     assert pdf.status == 200 and pdf.headers["Content-Type"] == "application/pdf"
-    assert "acme-premium-sla.pdf" in pdf.headers["Content-Disposition"]
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.body)).pages)
-    assert "Acme Nutraceuticals" in text and "Premium" in text
+    assert "acme-premium-summary.pdf" in pdf.headers["Content-Disposition"]
+    pages = PdfReader(io.BytesIO(pdf.body)).pages
+    assert len(pages) == 1 and "Acme Nutraceuticals" in pages[0].extract_text()
     word = served.get("/contract/premium.docx?customer=acme")
     assert word.status == 200
     paragraphs = [paragraph.text for paragraph in WordDocument(io.BytesIO(word.body)).paragraphs]
@@ -248,6 +249,60 @@ def test_a_save_reloads_the_pages_it_affects_and_only_those(served: Served, work
     finally:
         premium.close()
         basic.close()
+
+
+def test_a_page_open_since_before_the_server_started_gets_its_version(served: Served) -> None:
+    """A tab left open across a restart reconnects its event stream: it must learn the page's new version (and
+    reload), not wait for ever on a page this server never rendered."""
+    stream = served.events("/contract/standard?customer=nordwerk")
+    try:
+        version = stream.next_version(20)
+        assert isinstance(version, str) and version
+    finally:
+        stream.close()
+
+
+def test_the_start_page_reloads_when_a_customer_file_appears_and_goes(served: Served, workspace: Path) -> None:
+    assert served.get("/").status == 200
+    stream = served.events("/")
+    new = workspace / "examples" / "customers" / "acme-two.yaml"
+    try:
+        first = stream.next_version(10)
+        text = (workspace / "examples" / "customers" / "acme.yaml").read_text(encoding="utf-8")
+        new.write_text(text.replace("short_name: acme", "short_name: acme-two"), encoding="utf-8")
+        second = stream.next_version(10)
+        assert second not in (None, first)
+        assert 'href="/contract/premium?customer=acme-two"' in served.get("/").text
+        new.unlink()
+        assert stream.next_version(10) not in (None, second)
+        assert "acme-two" not in served.get("/").text
+    finally:
+        new.unlink(missing_ok=True)
+        stream.close()
+
+
+def test_a_template_folder_that_goes_and_comes_back_is_followed(served: Served, workspace: Path) -> None:
+    """Without templates/ the packaged page templates serve; back, the workspace's own win again (Jinja's cache
+    would keep the packaged one), and its files are watched again."""
+    stream = served.events(PAGE)
+    css = workspace / "templates" / "contract.css"
+    original = css.read_text(encoding="utf-8")
+    away = workspace.parent / "templates-away"
+    try:
+        assert stream.next_version(10)
+        css.write_text(original + "\n/* Foldercheck */\n", encoding="utf-8")
+        assert stream.next_version(10) and "Foldercheck" in served.get(PAGE).text
+        (workspace / "templates").rename(away)
+        assert stream.next_version(10) and "Foldercheck" not in served.get(PAGE).text
+        away.rename(workspace / "templates")
+        assert stream.next_version(10) and "Foldercheck" in served.get(PAGE).text
+        css.write_text(original + "\n/* Againcheck */\n", encoding="utf-8")
+        assert stream.next_version(10) and "Againcheck" in served.get(PAGE).text
+    finally:
+        if away.exists():
+            away.rename(workspace / "templates")
+        css.write_text(original, encoding="utf-8")
+        stream.close()
 
 
 def test_a_broken_tier_shows_its_problem_above_the_last_good_preview_then_recovers(

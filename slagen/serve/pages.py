@@ -14,6 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from slagen.build import build_document, contract_html, load_strings, plan_outputs, render_job
 from slagen.comparison import compare_page, render_compare
 from slagen.errors import UsageError
+from slagen.incremental import template_files
 from slagen.markup import MarkupCache
 from slagen.model import Customer
 from slagen.page_data import page_template_environment
@@ -153,8 +154,9 @@ class Renderer:
             environment = clause_environment(ws.config.model.limits, CachingSandbox)
             assert isinstance(environment, CachingSandbox)
             self.clauses = environment
-        limits = ws.config.model.limits
-        key = (tuple(ws.template_dirs(self.templates)), limits.model_dump_json())
+        # Jinja checks a cached template against the file it came from, so a file that appears earlier on the
+        # search path (a workspace override of a packaged template) would go unseen: the key holds every file.
+        key = (tuple(template_files(ws.template_dirs(self.templates))), ws.config.model.limits.model_dump_json())
         if key not in self.pages:
             self.pages[key] = page_template_environment(ws, self.templates)
         return self.clauses, self.pages[key]

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from slagen.errors import SlagenError, UsageError
 from slagen.serve.pages import Page, page_from
 from slagen.serve.shell import FILES_ROUTE, bare_page, decorate, ui_file
-from slagen.serve.state import LiveState
+from slagen.serve.state import INDEX, LiveState
 from slagen.serve.watch import Watcher
 
 # No network, no plugins, no framing; inline styles (the page templates' <style>) and our own script only.
@@ -144,9 +144,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         return None
 
     def _names(self, page: Page) -> dict[str, Any]:
-        ws = self.server.state.ws
-        tier = ws.tiers.get(page.tier) if ws is not None and page.tier else None
-        return {"tier_name": tier.model.name if tier else None}
+        return {"tier_name": self.server.state.tier_names.get(page.tier or "")}
 
     def _preview(self, page: Page) -> None:
         unknown = self._unknown(page)
@@ -201,6 +199,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if self.command == "HEAD":
             return
         state.opened(key)
+        if key not in state.versions:  # a page open since before this server started: render it to compare
+            self._render_for(key)
         try:
             seen, last = -1, None
             while not state.closing:
@@ -217,6 +217,17 @@ class PreviewHandler(BaseHTTPRequestHandler):
             pass
         finally:
             state.closed(key)
+
+
+    def _render_for(self, key: str) -> None:
+        state = self.server.state
+        if key == INDEX:
+            state.index()
+            return
+        parts = urlsplit(key)
+        found = page_from(parts.path, parse_qs(parts.query).get("customer", [""])[0])
+        if found is not None and not found[1] and self._unknown(found[0]) is None:
+            state.preview(found[0])
 
 
 def serve_workspace(

@@ -55,6 +55,7 @@ class LiveState:
         self.ws: Workspace | None = None
         self.problems: tuple[str, ...] = ()
         self.inputs: dict[Page, frozenset[Path]] = {}
+        self.tier_names: dict[str, str] = {}  # as last loaded: the bar still names a tier while the file is broken
         self.every: frozenset[Path] = frozenset()
         self.roots = [self.root, packaged_defaults(), *([templates] if templates else [])]
         self._token = format(time.time_ns() % 36**6, "x")  # a restarted server's versions never match old ones
@@ -73,6 +74,7 @@ class LiveState:
             self.ws, self.problems = None, tuple(error.problems)
             return
         self.ws, self.problems, self.inputs = ws, (), inputs
+        self.tier_names = {tier_id: tier.model.name for tier_id, tier in ws.tiers.items()}
         self.every = frozenset().union(*inputs.values())
         self.roots = allowed_roots(ws, self.templates)
 

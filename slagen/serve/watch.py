@@ -16,6 +16,7 @@ from slagen.serve.pages import absolute
 # DEBOUNCE ms: together with a render, a save shows in well under a second.
 STEP_MS = 30
 DEBOUNCE_MS = 300
+TICK_MS = 250
 CONFIG_NAME = "slagen.yaml"
 Changes = set[tuple[watchfiles.Change, str]]
 
@@ -59,13 +60,13 @@ class Watcher:
             thread.join(timeout=2)
 
     def _changes(self, paths: list[Path], recursive: bool, stop: _Either) -> Iterator[Changes]:
+        """Batches of changes; an empty batch every TICK_MS too, so the caller knows the watch is in place."""
         return watchfiles.watch(
             *paths, recursive=recursive, stop_event=stop, step=STEP_MS, debounce=DEBOUNCE_MS,
-            rust_timeout=500, yield_on_timeout=False, raise_interrupt=False,
+            rust_timeout=TICK_MS, yield_on_timeout=True, raise_interrupt=False,
         )
 
-    def _deliver(self, changes: Changes) -> None:
-        paths = {absolute(Path(path)) for _change, path in changes}
+    def _deliver(self, paths: set[Path]) -> None:
         if not paths:
             return
         try:
@@ -73,26 +74,37 @@ class Watcher:
         except Exception:  # a bug: say so, and keep watching
             traceback.print_exc()
 
+    def _moved(self) -> bool:
+        """Whether the folders to watch are no longer those watched; if so the recursive watch starts again."""
+        if sorted(self.folders()) == self.watched:
+            return False
+        self.restart.set()
+        return True
+
     def _top(self) -> None:
         """slagen.yaml, and input folders appearing or going (their names only)."""
         for changes in self._changes([self.root], False, _Either(self.stop)):
             relevant = {
-                (change, path) for change, path in changes
+                absolute(Path(path)) for change, path in changes
                 if Path(path).name == CONFIG_NAME or Path(path).is_dir() or change == watchfiles.Change.deleted
             }
-            self._deliver(relevant)
-            if sorted(self.folders()) != self.watched:
-                self.restart.set()
+            if relevant:
+                self._moved()  # first, so that the new folders are watched as early as possible
+                self._deliver(relevant)
+                self._moved()  # slagen.yaml may name other customer folders now
 
     def _inputs(self) -> None:
         while not self.stop.is_set():
             self.restart.clear()
-            self.watched = sorted(self.folders())
+            before, self.watched = self.watched, sorted(self.folders())
             if not self.watched:
                 self.restart.wait(0.5)
                 continue
-            stop = _Either(self.stop, self.restart)
-            for changes in self._changes(self.watched, True, stop):
-                self._deliver(changes)
-                if sorted(self.folders()) != self.watched:
+            # What was saved in a new folder before its watch began is seen by treating the folder as changed
+            # once the watch is in place (the first batch, empty or not, comes after that).
+            appeared = set(self.watched) - set(before) if before else set()
+            for changes in self._changes(self.watched, True, _Either(self.stop, self.restart)):
+                self._deliver(appeared | {absolute(Path(path)) for _change, path in changes})
+                appeared = set()
+                if self._moved():
                     break
