@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint runtime-deps system-deps clean
+.PHONY: demo test lint runtime-deps system-deps ooxml-validator clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,21 @@ runtime-deps:
 system-deps:
 	$(call install_missing,$(TEST_PACKAGES))
 
-test: $(STAMP) system-deps
+# Microsoft's Open XML SDK validator for the Word files the tests make (npm package, pinned by
+# tests/ooxml/package-lock.json); without node and npm the validation test is skipped with its reason.
+OOXML_VALIDATOR := tests/ooxml/node_modules/.package-lock.json
+ooxml-validator: $(OOXML_VALIDATOR)
+$(OOXML_VALIDATOR): tests/ooxml/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing nodejs npm (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	fi
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --prefix tests/ooxml --no-save --no-audit --no-fund --loglevel=error \
+	    || echo "note: npm could not install the OOXML validator: the Open XML SDK validation test is skipped"; \
+	else echo "note: npm is missing: the Open XML SDK validation test is skipped"; fi
+
+test: $(STAMP) system-deps ooxml-validator
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -152,8 +152,11 @@ def render_job(
     pdf_variant: str | None = None,
     *,
     overlap: bool = False,
+    update_fields: bool = False,
 ) -> dict[str, bytes]:
     """Every requested output of one job, as file name -> bytes; nothing is written here.
+
+    `update_fields` makes the Word file ask to update its fields when it opens (`--update-fields-on-open`).
 
     With `overlap`, the contract PDF (the longest part) is laid out in a forked process while this one
     writes the Word file and the summary: a single build then uses both cores.
@@ -175,7 +178,7 @@ def render_job(
     if "docx" in formats:
         from slagen.render.docx import render_docx
 
-        outputs[f"{job.file_name('sla')}.docx"] = render_docx(document)
+        outputs[f"{job.file_name('sla')}.docx"] = render_docx(document, update_fields=update_fields)
     if "summary" in formats:
         outputs[f"{job.file_name('summary')}.pdf"] = render_summary(ws, job, strings, context, templates, pdf_variant)
     if pending is not None:
@@ -208,6 +211,8 @@ def build(
     formats: tuple[str, ...] = FORMATS,
     templates: Path | None = None,
     pdf_variant: str | None = None,
+    *,
+    update_fields: bool = False,
 ) -> list[Path]:
     """Build one tier for one customer (or blank) and write the files; returns the paths written."""
     unknown = [kind for kind in formats if kind not in FORMATS]
@@ -219,7 +224,9 @@ def build(
             f"{job.customer.where('tiers')}: tiers: warning: {job.customer.model.short_name!r} does not list "
             f"tier {tier_id!r}; quoting its published terms, without the customer's overrides"
         )
-    outputs = render_job(ws, job, formats, templates, pdf_variant, overlap=(os.cpu_count() or 1) > 1)
+    outputs = render_job(
+        ws, job, formats, templates, pdf_variant, overlap=(os.cpu_count() or 1) > 1, update_fields=update_fields
+    )
     return write_outputs(out / job.folder, outputs)
 
 

@@ -23,11 +23,13 @@ from slagen.workspace import Workspace, resolve_customer
 AUTHOR = "slagen"
 
 
-def render_redline_docx(result: RedlineResult, *, date: str, author: str = AUTHOR) -> bytes:
+def render_redline_docx(
+    result: RedlineResult, *, date: str, author: str = AUTHOR, update_fields: bool = False
+) -> bytes:
     """The newer contract as a Word file in which every change is a native tracked change."""
     from slagen.render.docx import render_docx  # heavy (python-docx): loaded on demand
 
-    return render_docx(result.document, revisions={"author": author, "date": date})
+    return render_docx(result.document, revisions={"author": author, "date": date}, update_fields=update_fields)
 
 
 def render_redline_pdf(
@@ -83,6 +85,7 @@ def build_redline(
     formats: tuple[str, ...] = ("docx", "pdf"),
     templates: Path | None = None,
     pdf_variant: str | None = None,
+    update_fields: bool = False,
 ) -> Redline:
     """Build the contract of `tier_id` (for `customer`, or blank) in both workspaces and redline them.
 
@@ -103,7 +106,7 @@ def build_redline(
     stem = new_job.file_name(f"redline-{label_for_file(file_label or label)}")
     outputs: dict[str, bytes] = {}
     if "docx" in formats:
-        outputs[f"{stem}.docx"] = render_redline_docx(result, date=when)
+        outputs[f"{stem}.docx"] = render_redline_docx(result, date=when, update_fields=update_fields)
     if "pdf" in formats:
         outputs[f"{stem}.pdf"] = render_redline_pdf(
             result, new_ws, templates, label=label, date=when, variant=pdf_variant

@@ -87,3 +87,17 @@ def acme_premium_and_huaxin_basic(tmp_path_factory: pytest.TempPathFactory) -> P
         result = run_cli("--workspace", str(REPO), "build", tier, "--customer", customer, "--out", str(out))
         assert result.exit_code == 0, result.stderr
     return out
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The Word-file validation set (tests/docx_set.py) starts in the background once its test is selected."""
+    if any(item.path.name == "test_docx_validity.py" for item in items):
+        from tests import docx_set
+
+        docx_set.start()
+
+
+def pytest_sessionfinish() -> None:
+    from tests import docx_set
+
+    docx_set.stop()

@@ -144,7 +144,8 @@ def test_docx_structure(built: Path) -> None:
     assert 'TOC \\o "1-1" \\h \\z \\u' in document_xml
     assert re.search(r"REF _Ref\d+ \\r \\h", document_xml)
     assert "w:bookmarkStart" in document_xml and "w:tblHeader" in document_xml and "w:cantSplit" in document_xml
-    assert '<w:updateFields w:val="true"/>' in settings_xml
+    assert "w:updateFields" not in settings_xml  # opens without a prompt: every field holds its result
+    assert 'w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"' in settings_xml
     assert "%1.%2" in numbering_xml and "<w:numPr>" in styles_xml
     word = docx.Document(str(built / "acme-premium-sla.docx"))
     properties = word.core_properties

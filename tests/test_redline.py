@@ -231,7 +231,7 @@ def paragraph_text(paragraph: etree._Element) -> str:
 def body_texts(root: etree._Element) -> list[tuple[str, str]]:
     """(style, text) of every paragraph of the body, table cells included, the table of contents left out.
 
-    The contents is a field Word rebuilds when the file opens (updateFields); the redline carries the
+    The contents is a field Word rebuilds when its fields are updated; the redline carries the
     new contents, whose page numbers and entries are not tracked changes.
     """
     found: list[tuple[str, str]] = []

@@ -9,7 +9,17 @@ from typing import Annotated, Any
 
 import typer
 
-from slagen.cli.common import CustomerOption, JsonOption, OutOption, TemplatesOption, err, load, print_warnings, state
+from slagen.cli.common import (
+    CustomerOption,
+    JsonOption,
+    OutOption,
+    TemplatesOption,
+    UpdateFieldsOption,
+    err,
+    load,
+    print_warnings,
+    state,
+)
 
 
 def build(
@@ -50,13 +60,16 @@ def build(
         typer.Option("--redline-from", help="With --all: a tracked-changes DOCX of each contract changed since REV."),
     ] = None,
     as_json: JsonOption = False,
+    update_fields: UpdateFieldsOption = False,
 ) -> None:
     """Build the SLA contract of TIER for a customer (or the blank template), or with --all the whole workspace."""
     from slagen.errors import UsageError
 
     if build_all:
-        if tier or customer or formats or pdf_variant:
-            raise UsageError("--all builds everything; drop TIER, --customer, --format and --pdf-variant")
+        if tier or customer or formats or pdf_variant or update_fields:
+            raise UsageError(
+                "--all builds everything; drop TIER, --customer, --format, --pdf-variant and --update-fields-on-open"
+            )
         _build_everything(out, templates, jobs, force, check, shard, as_json, redline_from)
         return
     if tier is None:
@@ -68,7 +81,7 @@ def build(
 
     ws = load()
     chosen = tuple(formats) if formats else FORMATS
-    written = run_build(ws, tier, customer, out, chosen, templates, pdf_variant)
+    written = run_build(ws, tier, customer, out, chosen, templates, pdf_variant, update_fields=update_fields)
     if as_json:
         typer.echo(json.dumps({"ok": True, "built": [str(path) for path in written], "warnings": ws.warnings}))
         return

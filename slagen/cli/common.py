@@ -25,6 +25,14 @@ TemplatesOption = Annotated[
     Path | None, typer.Option("--templates", help="Folder whose templates override the workspace's.")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+UpdateFieldsOption = Annotated[
+    bool,
+    typer.Option(
+        "--update-fields-on-open",
+        help="Make Word offer to update the fields (contents, cross-references) each time it opens the DOCX. "
+        "Without it the file opens silently: every field already shows its result.",
+    ),
+]
 
 
 def err(text: str) -> None:

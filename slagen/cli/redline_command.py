@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from slagen.cli.common import CustomerOption, OutOption, TemplatesOption, print_warnings, state
+from slagen.cli.common import CustomerOption, OutOption, TemplatesOption, UpdateFieldsOption, print_warnings, state
 
 
 def redline(
@@ -34,6 +34,7 @@ def redline(
     ] = None,
     templates: TemplatesOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the change summary as JSON.")] = False,
+    update_fields: UpdateFieldsOption = False,
 ) -> None:
     """Redline TIER's contract between two versions: Word tracked changes and a marked-up PDF.
 
@@ -95,6 +96,7 @@ def redline(
             date=date or None,
             formats=chosen,
             templates=templates,
+            update_fields=update_fields,
         )
     written = write_outputs(out / made.folder, made.outputs)
     print_warnings(new_ws)

@@ -349,11 +349,6 @@ def test_core_properties_come_from_the_document(word: WordDocument) -> None:
         assert moment.isoformat().startswith("2024-03-01T09:30:00")
 
 
-def test_settings_ask_word_to_update_fields(word: WordDocument) -> None:
-    update = word.settings.element.find(qn("w:updateFields"))
-    assert update is not None and update.get(qn("w:val")) == "true"
-
-
 def test_output_is_deterministic(data: bytes, source: Document) -> None:
     assert render_docx(source) == data
     with zipfile.ZipFile(io.BytesIO(data)) as package:

@@ -62,8 +62,19 @@ class TrackedChanges:
         rpr = ppr.find(qn("w:rPr"))
         if rpr is None:
             rpr = element("rPr")
-            ppr.append(rpr)  # rPr comes after every other paragraph property we write
+            ppr.insert_element_before(rpr, "w:sectPr", "w:pPrChange")
         rpr.insert(0, self.revision(REVISION_TAGS[change]))
+
+    @staticmethod
+    def unnumber(paragraph: CT_P) -> None:
+        """Take a deleted or moved-away heading out of the heading numbering (w:numId 0).
+
+        Word (after a field update) and LibreOffice count every numbered paragraph, deleted ones too: the
+        clauses after it would show, and cross-references would say, numbers one higher than the new
+        contract's. Not a tracked formatting change (w:pPrChange): LibreOffice would then drop the
+        deletion of the heading's text, so rejecting the deletion brings the heading back unnumbered.
+        """
+        paragraph.get_or_add_pPr().get_or_add_numPr().get_or_add_numId().val = 0
 
     def mark_row(self, row: OxmlElement, change: Change) -> None:
         """The row itself (w:trPr) and the runs of every paragraph in it."""

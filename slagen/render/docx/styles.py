@@ -32,32 +32,6 @@ TABLE_BORDER_COLOUR = "A6A6A6"
 # (number position, text position) of each TOC level.
 TOC_INDENTS = ((0, 567), (567, 1247), (1247, 2098))
 
-# Successors of w:updateFields in CT_Settings (ECMA-376 part 1, 17.15.1.78).
-SETTINGS_AFTER_UPDATE_FIELDS = (
-    "w:hdrShapeDefaults",
-    "w:footnotePr",
-    "w:endnotePr",
-    "w:compat",
-    "w:docVars",
-    "w:rsids",
-    "m:mathPr",
-    "w:attachedSchema",
-    "w:themeFontLang",
-    "w:clrSchemeMapping",
-    "w:doNotIncludeSubdocsInStats",
-    "w:doNotAutoCompressPictures",
-    "w:forceUpgrade",
-    "w:captions",
-    "w:readModeInkLockDown",
-    "w:smartTagType",
-    "sl:schemaLibrary",
-    "w:shapeDefaults",
-    "w:doNotEmbedSmartTags",
-    "w:decimalSymbol",
-    "w:listSeparator",
-)
-
-
 def setup_page(word: WordDocument, geometry: tuple[int, int, int, int]) -> None:
     """Page size, margins and header/footer distances from `geometry` (a PAGE_GEOMETRY value)."""
     width, height, margin, distance = geometry
@@ -69,14 +43,6 @@ def setup_page(word: WordDocument, geometry: tuple[int, int, int, int]) -> None:
     section.header_distance = Twips(distance)
     section.footer_distance = Twips(distance)
     section.gutter = Twips(0)
-
-
-def setup_settings(word: WordDocument) -> None:
-    """Word updates the fields (contents, references) when it opens the file."""
-    settings = word.settings.element
-    if settings.find(qn("w:updateFields")) is None:
-        update = element("updateFields", val="true")
-        settings.insert_element_before(update, *SETTINGS_AFTER_UPDATE_FIELDS)
 
 
 def setup_styles(word: WordDocument, *, brand: str, text_width: int, language: str) -> None:

@@ -33,13 +33,13 @@ from slagen.document import (
 from slagen.errors import BuildError
 from slagen.render.docx.changes import TrackedChanges
 from slagen.render.docx.elements import append_field, element, field_char, instruction_run, text_run
+from slagen.render.docx.opening import drop_leftovers, set_app_properties, setup_settings
 from slagen.render.docx.package import drop_thumbnail, normalise_zip, timestamp, write_core_properties, zip_time
 from slagen.render.docx.styles import (
     HEADING_LEVEL_TEXT,
     PAGE_GEOMETRY,
     TABLE_STYLE_NAME,
     setup_page,
-    setup_settings,
     setup_styles,
 )
 from slagen.render.docx.tables import column_widths
@@ -58,13 +58,17 @@ FIELD_FOR_PLACEHOLDER = {"page": "PAGE", "pages": "NUMPAGES"}
 DRAFT_COLOUR = "C00000"  # the DRAFT marking, as in contract.css
 
 
-def render_docx(document: Document, revisions: dict[str, str] | None = None) -> bytes:
+def render_docx(
+    document: Document, revisions: dict[str, str] | None = None, *, update_fields: bool = False
+) -> bytes:
     """The .docx file for `document`; the same document always gives the same bytes.
 
     `revisions` (author, date) makes every change mark in a marked tree (insertion, deletion, move,
     in `document.blocks` and its title and subtitle) a native Word tracked change by that author at that date.
+    The file opens without a prompt: contents, cross-references and page numbers hold their results
+    already; `update_fields` makes Word offer to update every field when it opens the file.
     """
-    return _Writer(document, revisions).render()
+    return _Writer(document, revisions, update_fields=update_fields).render()
 
 
 def _bookmark_name(anchor: str, taken: set[str]) -> str:
@@ -96,8 +100,11 @@ def _paragraph_like(block: MarkedBlock) -> bool:
 class _Writer:
     """Writes one Document into a fresh python-docx document, block by block."""
 
-    def __init__(self, document: Document, revisions: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, document: Document, revisions: dict[str, str] | None = None, *, update_fields: bool = False
+    ) -> None:
         self.source = document
+        self.update_fields = update_fields
         self.changes = TrackedChanges(revisions, self.next_id)
         self.word: WordDocument = docx.Document()
         self.created = timestamp(document.created)
@@ -114,6 +121,8 @@ class _Writer:
         self.bookmarks: dict[int, str] = {}  # id(heading) -> bookmark name
         self.by_anchor: dict[str, str] = {}
         self.by_anchor_number: dict[tuple[str, str], str] = {}
+        self.visible = {id(heading) for heading in visible_headings(document.blocks)}
+        self.removing = 0  # > 0 while writing a deleted or moved-away block
 
     def string(self, key: str) -> str:
         try:
@@ -126,7 +135,7 @@ class _Writer:
     def render(self) -> bytes:
         setup_page(self.word, self.geometry)
         setup_styles(self.word, brand=self.brand, text_width=self.text_width, language=self.source.language)
-        setup_settings(self.word)
+        setup_settings(self.word, update_fields=self.update_fields, language=self.source.language)
         self.assign_bookmarks()
         self.write_front_matter()
         self.write_contents()
@@ -135,6 +144,8 @@ class _Writer:
         self.write_header_footer()
         write_core_properties(self.word, self.source, self.created)
         drop_thumbnail(self.word)
+        drop_leftovers(self.word)
+        set_app_properties(self.word, self.source.title)
         buffer = io.BytesIO()
         self.word.save(buffer)
         return normalise_zip(buffer.getvalue(), zip_time(self.created), clause_properties(self.source))
@@ -218,7 +229,9 @@ class _Writer:
         level = min(max(heading.level, 1), 3)
         word_paragraph = self.word.add_paragraph(style=f"Heading {level}")
         paragraph = word_paragraph._p
-        name = self.bookmarks.get(id(heading))  # none for a heading moved away (the new place has it)
+        name = self.bookmarks.get(id(heading))
+        if self.removing and id(heading) in self.visible:
+            name = None  # a heading moved away: its bookmark is at the place it moved to
         bookmark_id = self.next_id() if name else ""
         if name:
             paragraph.append(element("bookmarkStart", id=bookmark_id, name=name))
@@ -228,13 +241,18 @@ class _Writer:
             paragraph.append(text_run(heading.title))
         if name:
             paragraph.append(element("bookmarkEnd", id=bookmark_id))
+        if self.removing:
+            self.changes.unnumber(paragraph)
 
     # -- tracked changes -------------------------------------------------------------------------
 
     def write_marked(self, block: Marked, depth: int) -> None:
         """Write the block as usual, then mark everything it added to the body."""
         before = set(self.word.element.body)
+        removing = block.change in ("del", "move-from")
+        self.removing += removing
         self.write_block(block.block, depth)
+        self.removing -= removing
         self.changes.mark_block([written for written in self.word.element.body if written not in before], block)
 
     @staticmethod
