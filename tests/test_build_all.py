@@ -132,7 +132,8 @@ def test_shards_split_the_work_deterministically(workspace: Path) -> None:
     [
         (["build", "--all", "--shard", "3/2"], "--shard '3/2': K must be between 1 and N"),
         (["build", "--all", "--shard", "x"], "--shard 'x': use K/N, e.g. 1/4"),
-        (["build", "premium", "--all"], "--all builds everything; drop TIER, --customer, --format and --pdf-variant"),
+        (["build", "premium", "--all"],
+             "--all builds everything; drop TIER, --customer, --format, --pdf-variant and --update-fields-on-open"),
         (["build"], "name a TIER (e.g. 'slagen build premium --customer acme') or use --all"),
         (["build", "premium", "--check"], "--check, --force, --shard, --jobs and --redline-from go with --all"),
     ],
