@@ -77,10 +77,11 @@ class Served:
         return self.process.returncode
 
 
-def start(workspace: Path, *args: str, timeout: float = 60) -> Served:
-    """`slagen serve --port 0 ARGS` in `workspace`; returns once it prints its address."""
+def start(workspace: Path, *args: str, timeout: float = 60, cwd: Path | None = None) -> Served:
+    """`slagen serve --port 0 ARGS` in `workspace` (or in `cwd`, with ARGS naming the workspace); returns once it
+    prints its address."""
     process = subprocess.Popen(
-        [*SLAGEN, "serve", "--port", "0", *args], cwd=workspace, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [*SLAGEN, "serve", "--port", "0", *args], cwd=cwd or workspace, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     stderr: list[str] = []

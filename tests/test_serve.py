@@ -200,9 +200,10 @@ def test_the_default_bind_is_unreachable_from_other_addresses(served: Served) ->
 
 
 def test_another_host_is_served_with_a_warning(workspace: Path) -> None:
-    server = start(workspace, "--host", "0.0.0.0")
+    server = start(workspace, "--host", "0.0.0.0", "--workspace", workspace.name, cwd=workspace.parent)
     try:
         assert server.url.startswith("http://0.0.0.0:")
+        assert 'href="/contract/premium?customer=acme"' in server.get("/").text
         assert server.get("/", headers={"Host": f"192.0.2.7:{server.port}"}).status == 200
     finally:
         server.stop()
