@@ -17,6 +17,8 @@ from slagen.strings import STRINGS_FILE, Strings, find_strings, read_strings, wo
 
 # Not wording: settings and English grammar that a translation leaves out (it inherits them).
 ENGLISH_ONLY = frozenset({"contents_levels", "countries_with_the", "version"})
+# Pages newer than the translations: where a translation has none of their words yet, the English ones stand in.
+ENGLISH_FALLBACK = frozenset({"scorecard"})
 TRANSLATION_KEYS = frozenset({"translates"})
 
 
@@ -36,7 +38,7 @@ def _missing(source: Any, translated: Any, location: Location) -> list[Location]
             return [location]
         found: list[Location] = []
         for key, value in source.items():
-            if not location and key in ENGLISH_ONLY:
+            if not location and (key in ENGLISH_ONLY or (key in ENGLISH_FALLBACK and key not in translated)):
                 continue
             if key not in translated:
                 found.append((*location, key))

@@ -50,11 +50,13 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 @pytest.fixture
 def small(workspace: Path) -> Path:
-    """The shipped workspace cut to one tier and one customer: seven documents in three tasks."""
+    """The shipped workspace cut to one tier and one customer: seven documents in three tasks (nordwerk's
+    contract in English, so an edit of a clause's English text changes it)."""
     for name in ("basic", "premium", "on-demand"):
         (workspace / "tiers" / f"{name}.yaml").unlink()
     for name in ("acme", "huaxin", "fournil"):
         (workspace / "examples" / "customers" / f"{name}.yaml").unlink()
+    english_only(workspace, "nordwerk")
     return workspace
 
 

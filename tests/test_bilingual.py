@@ -51,7 +51,11 @@ def body_table(path: Path) -> etree._Element:
 
 
 def cell_text(cell: etree._Element) -> str:
-    return "".join(cell.itertext())
+    """The text of a cell (or paragraph) as Word shows it: tabs as tabs, deleted text left out."""
+    parts = []
+    for node in cell.iter(f"{{{W}}}t", f"{{{W}}}tab"):
+        parts.append("\t" if node.tag == f"{{{W}}}tab" else node.text or "")
+    return "".join(parts)
 
 
 def test_pdf_shows_both_texts_with_the_chinese_legal_name(bilingual: Path) -> None:
@@ -62,6 +66,7 @@ def test_pdf_shows_both_texts_with_the_chinese_legal_name(bilingual: Path) -> No
     assert "Parties and Effective Date" in first and "协议双方与生效日" in first
     text = flat("\n".join(page.extract_text() for page in reader.pages))
     assert CHINESE_NAME in text and "Shandong Huaxin Beverage Co., Ltd." in text
+    assert "李伟" in text and "总经理" in text and "经十路88号" in text  # signatory and address in Chinese
     assert "1 July 2026" in text and "2026年7月1日" in text
     assert "¥36,000.00" in text
 

@@ -291,3 +291,16 @@ def test_a_changed_chinese_word_is_a_change_of_its_characters() -> None:
     inserted = "".join(span.text for mark in marked if isinstance(mark, Insert) for span in mark.inlines)
     deleted = "".join(span.text for mark in marked if isinstance(mark, Delete) for span in mark.inlines)
     assert (inserted, deleted) == ("中", "英")
+
+
+def test_build_all_counts_the_language_files_as_inputs() -> None:
+    """The manifest and `build --all --check` see a change to strings.de.yaml as a change to nordwerk's contract."""
+    from slagen.build import plan_outputs
+
+    outputs = {output.path: output for output in plan_outputs(load_workspace(REPO))}
+    names = {kind: {path.name for path in outputs[f"nordwerk/nordwerk-standard-{kind}"].inputs}
+             for kind in ("sla.docx", "sla.pdf", "summary.pdf")}
+    assert all("strings.de.yaml" in found for found in names.values())
+    assert "strings.de.yaml" not in {path.name for path in outputs["acme/acme-premium-sla.docx"].inputs}
+    assert {"strings.zh.yaml", "contract-bilingual.html.j2", "contract-bilingual.css"} <= {
+        path.name for path in outputs["huaxin/huaxin-basic-sla.pdf"].inputs}

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from slagen.model.language import LanguageCode
+from slagen.model.language import LanguageCode, text_or_map
 from slagen.model.types import Line, Model, Slug, Text
 
 
@@ -27,7 +27,7 @@ class Clause(Model):
     model_config = ConfigDict(extra="forbid", frozen=True, title="clause")
 
     id: Slug = Field(description="Identifier tiers list and ref() points at, e.g. 'service-credits'.")
-    title: Line | dict[LanguageCode, Line] = Field(
+    title: text_or_map(Line, dict[LanguageCode, Line]) = Field(  # type: ignore[valid-type]
         description="Clause heading, e.g. 'Service Credits'; or per language, e.g. {en: Service Credits, "
         "de: Servicegutschriften}."
     )
@@ -37,11 +37,11 @@ class Clause(Model):
         default=None,
         description="Jinja expression; the clause appears only when true, e.g. 'tier.entitlements.named_engineer'.",
     )
-    body: Text | dict[LanguageCode, Text] = Field(
+    body: text_or_map(Text, dict[LanguageCode, Text]) = Field(  # type: ignore[valid-type]
         description="Markdown with Jinja placeholders; '## Title' starts a numbered sub-clause. Or per language, "
         "e.g. {en: ..., de: ...}: each translation keeps the same headings, paragraphs and Jinja expressions."
     )
-    translations: dict[LanguageCode, Line | ClauseTranslation] = Field(
+    translations: dict[LanguageCode, text_or_map(Line, ClauseTranslation)] = Field(  # type: ignore[valid-type]
         default={},
         description="Per language: the `version` of the source text its translation (in `title` and `body` maps) "
         "translates, e.g. {de: '1.0'}; or the translation itself, {translates: '1.0', title: ..., body: ...}. "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Discriminator, Field, Tag
 
 _CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-[A-Z]{2})?$")
 
@@ -33,6 +33,16 @@ Localized = Annotated[
         "e.g. {zh: {legal_name: '山东华欣饮料有限公司'}}; what is left out stays in the provider's language."
     ),
 ]
+
+
+def _shape(value: object) -> str:
+    return "dict" if isinstance(value, dict) else "str"
+
+
+def text_or_map(text: Any, mapping: Any) -> Any:
+    """A field that is a text or a mapping: the input's own shape picks the type, so a mistake in a text is
+    reported as that, not also as "should be a mapping" (the tags are dropped from messages' field names)."""
+    return Annotated[Annotated[text, Tag("str")] | Annotated[mapping, Tag("dict")], Discriminator(_shape)]
 
 
 def pick(value: str | dict[str, str], language: str, source: str) -> str | None:

@@ -42,6 +42,12 @@ class BilingualWriter(BlockWriter):
                 paragraph = self.word.add_paragraph(text, style=style)
                 mark_runs(paragraph._p, self.second.language, self.asian)
 
+    def string(self, key: str) -> str:
+        """The contents heading and the page numbers in both languages."""
+        first = super().string(key)
+        second = self.second.strings.get(key)
+        return f"{first} / {second}" if key in ("contents", "page_x_of_y") and second else first
+
     def contents_title(self, heading: Heading | ChangedHeading) -> str:
         second = self.second_titles.get(heading.anchor)
         return f"{heading.title} / {second}" if second else heading.title
