@@ -62,12 +62,13 @@ class BilingualWriter(BlockWriter):
         borders = element("tblBorders")
         for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
             borders.append(element(side, val="nil"))
-        tbl_pr.append(borders)
-        tbl_pr.append(element("tblLayout", type="fixed"))
+        after = ("w:tblCaption", "w:tblDescription")  # tblPr's children in schema order
+        tbl_pr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", *after)
+        tbl_pr.insert_element_before(element("tblLayout", type="fixed"), "w:tblCellMar", "w:tblLook", *after)
         margins = element("tblCellMar")
         margins.append(element("left", w="0", type="dxa"))
         margins.append(element("right", w=str(GAP // 2), type="dxa"))
-        tbl_pr.append(margins)
+        tbl_pr.insert_element_before(margins, "w:tblLook", *after)
         table.autofit = False
         for column in table.columns:
             column.width = Twips(half + GAP // 2)
