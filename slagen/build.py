@@ -12,10 +12,11 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from slagen.comparison import render_compare
 from slagen.context import build_context, page_size
-from slagen.document import Document
-from slagen.errors import TemplateError, UsageError
+from slagen.document import Document, Parallel
+from slagen.errors import InputError, TemplateError, UsageError
 from slagen.incremental import Output, template_files
 from slagen.jinja_errors import template_problem
+from slagen.languages import clause_text, contract_languages, document_language, models_in, text_location
 from slagen.markup import ClauseText, MarkupCache, build_blocks
 from slagen.model import Tier
 from slagen.output import write_outputs
@@ -30,6 +31,7 @@ from slagen.templating import (
     render_deadline,
 )
 from slagen.text import unprintable as first_unprintable
+from slagen.translations import load_strings_in, strings_file
 from slagen.workspace import Workspace, resolve_customer, terms_for
 
 __all__ = ["FORMATS", "Job", "build", "build_compare", "build_document", "contract_html", "load_strings",
@@ -38,15 +40,22 @@ __all__ = ["FORMATS", "Job", "build", "build_compare", "build_document", "contra
 FORMATS = ("docx", "pdf", "summary")
 
 
-def load_strings(ws: Workspace, templates: Path | None) -> dict[str, Any]:
-    """Every word that is not in a clause: the first strings.yaml along the template search path, checked."""
-    return read_strings_along(
-        ws.template_dirs(templates), ws.inputs(templates), ws.defaults_root / "templates" / STRINGS_FILE
-    )
+def load_strings(ws: Workspace, templates: Path | None, language: str | None = None) -> dict[str, Any]:
+    """Every word that is not in a clause: the first strings.yaml along the template search path, checked;
+    in another `language` than the provider's, its strings.LANG.yaml (a stale one adds a warning)."""
+    source = ws.config.model.defaults.language
+    if language is None or language == source:
+        return read_strings_along(
+            ws.template_dirs(templates), ws.inputs(templates), ws.defaults_root / "templates" / STRINGS_FILE
+        )
+    strings, warnings = load_strings_in(ws.template_dirs(templates), ws.inputs(templates),
+                                        ws.defaults_root / "templates" / STRINGS_FILE, language, source)
+    ws.warnings.extend(warning for warning in warnings if warning not in ws.warnings)
+    return strings
 
 
 def render_clauses(
-    ws: Workspace, tier: Tier, context: dict[str, Any], environment: SandboxedEnvironment
+    ws: Workspace, tier: Tier, context: dict[str, Any], environment: SandboxedEnvironment, language: str | None = None
 ) -> list[ClauseText]:
     """Render each clause the tier lists (when its condition holds) into Markdown.
 
@@ -58,6 +67,8 @@ def render_clauses(
         environment.limits = limits
     runtime_errors = (ArithmeticError, TypeError, ValueError, AttributeError, LookupError, MemoryError, RecursionError)
     texts = []
+    source_language = ws.config.model.defaults.language
+    language = language or source_language
     for clause_id in tier.clauses:
         clause = ws.clauses[clause_id]
         source = clause.doc.path
@@ -71,22 +82,29 @@ def render_clauses(
                 raise template_problem(error, source, line, "condition", clause.model.condition) from error
             if not included:
                 continue
-        body_line = clause.doc.line_of(("body",))
+        title, body = clause_text(clause.model, language, source_language)
+        location = text_location(clause.model, "body", language, source_language)
+        field = "body" if language == source_language else ".".join(location)
+        body_line = clause.doc.line_of(location)
+        if title is None or body is None:
+            missing = "body" if body is None else "title"
+            where = clause.where(*text_location(clause.model, missing, language, source_language))
+            raise InputError(f"{where}: {missing}.{language}: missing translation")
         try:
-            markdown = environment.from_string(clause.model.body).render(context)
+            markdown = environment.from_string(body).render(context)
         except (JinjaTemplateError, SecurityError) as error:
-            raise template_problem(error, source, body_line, "body", clause.model.body) from error
+            raise template_problem(error, source, body_line, field, body) from error
         except runtime_errors as error:
-            raise template_problem(error, source, body_line, "body") from error
+            raise template_problem(error, source, body_line, field) from error
         unprintable = first_unprintable(markdown)
         if unprintable is not None:
             position, char = unprintable
-            line = body_line + min(markdown.count("\n", 0, position), clause.model.body.count("\n"))
+            line = body_line + min(markdown.count("\n", 0, position), body.count("\n"))
             raise TemplateError(
                 f"{source}:{line}: body: the rendered text contains the control character U+{ord(char):04X}, "
                 "which a Word file cannot hold (from an escape such as '\\x0b' in the template?); remove it"
             )
-        texts.append(ClauseText(clause_id, clause.model.title, source, body_line, markdown))
+        texts.append(ClauseText(clause_id, title, source, body_line, markdown))
     return texts
 
 
@@ -97,19 +115,52 @@ def build_document(
     *,
     environment: SandboxedEnvironment | None = None,
     markup: MarkupCache | None = None,
+    translated: dict[str, dict[str, Any]] | None = None,
 ) -> tuple[Document, dict[str, Any]]:
     """The document tree for one job, and the context it was rendered from.
 
     `slagen validate` passes a clause environment and a markup cache that it keeps across its many
-    documents (see slagen.validation); a build makes fresh ones."""
+    documents (see slagen.validation); a build makes fresh ones. A customer whose contract is in another
+    language than the provider's gets it in that language (`translated`: strings by language, else loaded);
+    a bilingual contract carries its second text in `document.parallel`. The context is the one of the
+    customer's own language (what the summary is written in)."""
     customer = job.customer.model if job.customer else None
     tier = terms_for(job.tier.model, job.customer)
-    context = build_context(ws.config.model, tier, customer, strings)
-    texts = render_clauses(ws, tier, context, environment or clause_environment())
+    languages = contract_languages(ws.config.model, customer)
+    environment = environment or clause_environment()
+    texts: dict[str, tuple[Document, dict[str, Any]]] = {}
+    for language in languages.languages:
+        if language == languages.source:
+            texts[language] = _document_in(ws, job, tier, strings, environment, markup, None)
+        else:
+            words = (translated or {}).get(language) or load_strings(ws, None, language)
+            texts[language] = _document_in(ws, job, tier, words, environment, markup, language)
+    document, _ = texts[languages.main]
+    if languages.bilingual:
+        second, _ = texts[languages.languages[1]]
+        document.parallel = Parallel(second.language, second.title, second.subtitle, second.strings,
+                                     list(second.blocks))  # type: ignore[arg-type]
+    return document, texts[languages.own][1]
+
+
+def _document_in(
+    ws: Workspace,
+    job: Job,
+    tier: Tier,
+    strings: dict[str, Any],
+    environment: SandboxedEnvironment,
+    markup: MarkupCache | None,
+    language: str | None,
+) -> tuple[Document, dict[str, Any]]:
+    """The document in one language (None: the provider's), its data files' texts in that language."""
+    config, tier, customer = models_in(ws, job.tier, tier, job.customer, language)
+    context = build_context(config, tier, customer, strings, language)
+    texts = render_clauses(ws, tier, context, environment, language)
     blocks = build_blocks(texts, markup)
-    provider = ws.config.model.provider
+    provider = config.provider
     customer_name = context["customer"]["legal_name"]
     title = strings["contract_title"]
+    locale = (customer.locale if customer else None) or config.defaults.locale
     document = Document(
         title=title,
         subtitle=strings["contract_subtitle"].format(
@@ -119,7 +170,7 @@ def build_document(
         subject=f"{title}: {tier.name}, {customer_name}",
         keywords=tier.id,
         header_text=strings["header"].format(title=title, customer=customer_name, tier=tier.name),
-        language=context["contract"]["locale"].replace("_", "-"),
+        language=document_language(language or config.defaults.language, locale),
         page_size=page_size(context["contract"]["locale"]),
         brand_colour=provider.branding.colour,
         strings={key: value for key, value in strings.items() if isinstance(value, str)},
@@ -162,7 +213,10 @@ def render_job(
     writes the Word file and the summary: a single build then uses both cores.
     """
     strings = load_strings(ws, templates)
-    document, context = build_document(ws, job, strings)
+    languages = contract_languages(ws.config.model, job.customer.model if job.customer else None)
+    translated = {language: load_strings(ws, templates, language)
+                  for language in languages.languages if language != languages.source}
+    document, context = build_document(ws, job, strings, translated=translated)
     outputs: dict[str, bytes] = {}
     pending = None
     if "pdf" in formats:
@@ -180,7 +234,8 @@ def render_job(
 
         outputs[f"{job.file_name('sla')}.docx"] = render_docx(document, update_fields=update_fields)
     if "summary" in formats:
-        outputs[f"{job.file_name('summary')}.pdf"] = render_summary(ws, job, strings, context, templates, pdf_variant)
+        own = translated.get(languages.own, strings)
+        outputs[f"{job.file_name('summary')}.pdf"] = render_summary(ws, job, own, context, templates, pdf_variant)
     if pending is not None:
         outputs[f"{job.file_name('sla')}.pdf"] = pending()
     return {name: outputs[name] for name in sorted(outputs)}
@@ -233,7 +288,8 @@ def build(
 def build_compare(ws: Workspace, customer: str | None, out: Path, templates: Path | None = None) -> list[Path]:
     """All tiers side by side on one page: OUT/compare.pdf, or OUT/NAME/NAME-compare.pdf for a customer."""
     sourced = resolve_customer(ws, customer) if customer is not None else None
-    data = render_compare(ws, sourced, load_strings(ws, templates), templates)
+    language = contract_languages(ws.config.model, sourced.model if sourced else None).own
+    data = render_compare(ws, sourced, load_strings(ws, templates, language), templates, language)
     if sourced is None:
         return write_outputs(out, {"compare.pdf": data})
     name = sourced.model.short_name
@@ -266,9 +322,12 @@ def plan_outputs(ws: Workspace, templates: Path | None = None) -> list[Output]:
         clauses = [ws.clauses[clause_id].file for clause_id in tier.model.clauses if clause_id in ws.clauses]
         base = [*config, tier.file, *customer]
         name = job.customer.model.short_name if job.customer else None
+        languages = contract_languages(ws.config.model, job.customer.model if job.customer else None)
+        wording = {strings_file(language) for language in languages.languages if language != languages.source}
+        translated = [path for path in page_files if path.name in wording]  # strings.de.yaml, ...
         for kind in FORMATS:
             inputs = {
-                "docx": [*base, *clauses, *strings],
+                "docx": [*base, *clauses, *strings, *translated],
                 "pdf": [*base, *clauses, *page_files, *assets],
                 "summary": [*base, *page_files, *assets],
             }[kind]

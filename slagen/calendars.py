@@ -68,10 +68,10 @@ def holiday_table(country: str, subdivision: str | None) -> Any:
     return holidays.country_holidays(country, subdiv=subdivision)
 
 
-def country_name(code: str) -> str:
+def country_name(code: str, locale: str = "en") -> str:
     from babel.core import Locale
 
-    return str(Locale.parse("en").territories.get(code, code))
+    return str(Locale.parse(locale).territories.get(code, code))
 
 
 def subdivision_name(country: str, subdivision: str) -> str:
@@ -116,8 +116,8 @@ def observes_dst(timezone: str) -> bool:
     return False
 
 
-def timezone_name(timezone: str) -> str:
-    """The zone's English generic name, e.g. 'Central Time' for America/Chicago."""
+def timezone_name(timezone: str, locale: str = "en") -> str:
+    """The zone's generic name, e.g. 'Central Time' for America/Chicago (in English unless `locale` says)."""
     from babel.dates import get_timezone, get_timezone_name
 
-    return str(get_timezone_name(get_timezone(timezone), width="long", locale="en", zone_variant="generic"))
+    return str(get_timezone_name(get_timezone(timezone), width="long", locale=locale, zone_variant="generic"))

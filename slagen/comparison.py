@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from slagen.context import build_context
 from slagen.document import Document
 from slagen.errors import BuildError, InputError
+from slagen.languages import models_in
 from slagen.one_page import fit_one_page
 from slagen.page_data import (
     Entitlement,
@@ -106,7 +107,9 @@ def additions(lower: TierView, upper: TierView, strings: dict[str, Any], busines
     return items
 
 
-def tier_views(ws: Workspace, customer: Sourced[Customer] | None, strings: dict[str, Any]) -> list[TierView]:
+def tier_views(
+    ws: Workspace, customer: Sourced[Customer] | None, strings: dict[str, Any], language: str | None = None
+) -> list[TierView]:
     """Every tier, lowest level first; a customer's own tiers as negotiated (overrides), the others as published."""
     business_day = business_day_hours(ws, customer)
     currency = contract_currency(ws.config.model.defaults, customer.model if customer else None)
@@ -120,8 +123,8 @@ def tier_views(ws: Workspace, customer: Sourced[Customer] | None, strings: dict[
                 f"{where}: currency: tier {tier.id!r} has no prices in {currency}, so the comparison cannot show "
                 f"it; it offers {offered}"
             )
-        tier = terms_for(tier, customer)
-        context = build_context(ws.config.model, tier, customer.model if customer else None, strings)
+        config, tier, client = models_in(ws, sourced, terms_for(tier, customer), customer, language)
+        context = build_context(config, tier, client, strings, language)
         views.append(TierView(tier, context, entitlements(tier, context, strings, business_day)))
     return views
 
@@ -169,14 +172,18 @@ def compare_data(
 
 
 def compare_page(
-    ws: Workspace, customer: Sourced[Customer] | None, strings: dict[str, Any], templates: Path | None = None
+    ws: Workspace,
+    customer: Sourced[Customer] | None,
+    strings: dict[str, Any],
+    templates: Path | None = None,
+    language: str | None = None,
 ) -> tuple[Layout, Document]:
     """The comparison laid out on one page and its metadata: what its PDF is made of (`slagen serve` shows
-    `layout.html`)."""
+    `layout.html`); in `language` (None: the provider's; `strings` must be in it)."""
     if not ws.tiers:
         raise BuildError("compare: the workspace has no tiers")
     words = strings["compare"]
-    views = tier_views(ws, customer, strings)
+    views = tier_views(ws, customer, strings, language)
     context = views[0].context
     document = page_document(
         ws,
@@ -198,12 +205,17 @@ def compare_page(
 
 
 def render_compare(
-    ws: Workspace, customer: Sourced[Customer] | None, strings: dict[str, Any], templates: Path | None = None
+    ws: Workspace,
+    customer: Sourced[Customer] | None,
+    strings: dict[str, Any],
+    templates: Path | None = None,
+    language: str | None = None,
 ) -> bytes:
-    """All tiers side by side on one page, in the customer's currency and locale when one is given."""
+    """All tiers side by side on one page, in the customer's currency and locale when one is given, and in
+    `language` (None: the provider's; `strings` must be in it)."""
     from slagen.render.pdf import render_pdf
 
-    layout, document = compare_page(ws, customer, strings, templates)
+    layout, document = compare_page(ws, customer, strings, templates, language)
     return render_pdf(
         layout.html, base_dir=ws.root, allowed_roots=allowed_roots(ws, templates), document=document, layout=layout
     )

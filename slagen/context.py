@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from babel.core import Locale, UnknownLocaleError
@@ -26,6 +27,7 @@ from slagen.calendars import (
 from slagen.commercial import commercial_context
 from slagen.document import REF_PREFIX
 from slagen.escalation import escalation_context
+from slagen.languages import language_context, text_locale
 from slagen.model import WEEKDAYS, Customer, Tier, WorkspaceConfig
 from slagen.pricing import contract_currency, pricing_context, retainer_basis
 from slagen.units import Duration, DurationRange, Money
@@ -50,6 +52,22 @@ class Formatter:
 
     locale: str
     strings: dict[str, Any]
+    # The contract's language when it is not the provider's (then `locale` is that language with the
+    # customer's territory, and names, dates and lists follow it); None for the provider's own language.
+    language: str | None = None
+
+    @property
+    def names_locale(self) -> str:
+        """The locale of month, weekday, country and time-zone names: English text keeps English names."""
+        return "en" if self.language is None else self.locale
+
+    def join(self, items: list[str]) -> str:
+        """'a, b and c' with strings.yaml's 'and'; in another language by Babel's list rules ('a、b和c')."""
+        if self.language is None or len(items) <= 1:
+            return _join(items, self.strings)
+        from babel.lists import format_list
+
+        return str(format_list(items, locale=self.locale))
 
     def money(self, money: Money) -> str:
         rounded = terms.round_money(money)
@@ -79,7 +97,10 @@ class Formatter:
 
     def count(self, amount: Decimal | int, unit: str) -> str:
         singular, plural = self.strings["units"][unit]
-        return f"{self.number(amount)} {singular if amount == 1 else plural}"
+        word = singular if amount == 1 else plural
+        if "{n}" in word:  # a language that writes the number inside the unit word, e.g. "{n}小时"
+            return str(word).replace("{n}", self.number(amount))
+        return f"{self.number(amount)} {word}"
 
     def duration(self, duration: Duration) -> str:
         return self.count(duration.amount.normalize(), duration.unit)
@@ -91,28 +112,34 @@ class Formatter:
 
     @property
     def date_locale(self) -> str:
-        """Dates sit in English sentences: English month names, the customer's territory's order."""
-        territory = Locale.parse(self.locale).territory
-        try:
-            Locale.parse(f"en_{territory}")
-        except (ValueError, UnknownLocaleError):
-            return "en_001"
-        return f"en_{territory}"
+        """Dates in English sentences: English month names, the customer's territory's order; in another
+        language, that language's."""
+        return self.locale if self.language is not None else _english_dates(self.locale)
 
     def date(self, day: dt.date) -> str:
-        key = ("date", self.locale, type(day), day)
+        key = ("date", self.date_locale, type(day), day)
         if key not in _FORMATTED:
             _FORMATTED[key] = str(format_date(day, format="long", locale=self.date_locale))
         return _FORMATTED[key]
 
     def month(self, day: dt.date) -> str:
-        key = ("month", self.locale, type(day), day)
+        key = ("month", self.date_locale, type(day), day)
         if key not in _FORMATTED:
             _FORMATTED[key] = str(format_date(day, format="MMMM yyyy", locale=self.date_locale))
         return _FORMATTED[key]
 
     def minutes(self, value: Decimal) -> str:
         return self.count(value.quantize(Decimal("0.01")).normalize(), "minutes")
+
+
+@cache
+def _english_dates(locale: str) -> str:
+    territory = Locale.parse(locale).territory
+    try:
+        Locale.parse(f"en_{territory}")
+    except (ValueError, UnknownLocaleError):
+        return "en_001"
+    return f"en_{territory}"
 
 
 def page_size(locale: str) -> str:
@@ -128,13 +155,18 @@ def ref(target: str) -> Markup:
 def _join(items: list[str], strings: dict[str, Any]) -> str:
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} {strings['and']} {items[-1]}"
+    return f"{', '.join(items[:-1])}{spaced(strings['and'])}{items[-1]}"
 
 
-def _weekday_span(days: list[str]) -> str:
+def spaced(word: str) -> str:
+    """A conjunction between list items: ' and ', but '和' without spaces in a language written without them."""
+    return word if word and ord(word[0]) >= 0x2E80 else f" {word} "
+
+
+def _weekday_span(days: list[str], locale: str = "en") -> str:
     from babel.dates import get_day_names
 
-    names = get_day_names("wide", locale="en")
+    names = get_day_names("wide", locale=locale)
     indexes = [WEEKDAYS.index(day) for day in days]  # type: ignore[arg-type]
     if indexes == list(range(indexes[0], indexes[-1] + 1)) and len(indexes) > 2:
         return f"{names[indexes[0]]}–{names[indexes[-1]]}"
@@ -147,13 +179,22 @@ def _month_start(text: str) -> dt.date:
 
 
 def build_context(
-    config: WorkspaceConfig, tier: Tier, customer: Customer | None, strings: dict[str, Any]
+    config: WorkspaceConfig,
+    tier: Tier,
+    customer: Customer | None,
+    strings: dict[str, Any],
+    language: str | None = None,
 ) -> dict[str, Any]:
-    """Everything a clause or page template may use; `customer=None` gives the blank template."""
+    """Everything a clause or page template may use; `customer=None` gives the blank template.
+
+    `language` (None: the provider's) is the text's language: `strings` must be in it, and dates, money,
+    names and lists are formatted in it with the customer's territory."""
     defaults = config.defaults
     locale = (customer.locale if customer else None) or defaults.locale
     currency = contract_currency(defaults, customer)
-    fmt = Formatter(locale, strings)
+    if language == defaults.language:
+        language = None
+    fmt = Formatter(locale if language is None else text_locale(language, locale, defaults.language), strings, language)
     provider = config.provider
 
     def money(prices: dict[str, Decimal]) -> str:
@@ -164,7 +205,7 @@ def build_context(
     monthly_fee = terms.monthly(annual)
     calendar = resolve_calendar(defaults, customer)
     escalation = escalation_context(
-        config, tier, fmt.duration, strings["severity_labels"], lambda items: _join(items, strings)
+        config, tier, fmt.duration, strings["severity_labels"], fmt.join
     )
 
     ctx: dict[str, Any] = {
@@ -188,6 +229,10 @@ def build_context(
             "title": strings["contract_title"],
             "currency": currency,
             "locale": locale,
+            "language": language or defaults.language,  # the language of the text, e.g. 'de'
+            "source_language": defaults.language,
+            **language_context(config, customer, fmt.names_locale, language or defaults.language),
+            "format_locale": fmt.locale,  # the Babel locale values are formatted in, e.g. 'de_DE'
             **_calendar_context(calendar, fmt, strings),
             "rounding": strings["rounding_rule"],
         },
@@ -207,31 +252,32 @@ def build_context(
         else None,
     }
     ctx.update(pricing_context(tier, customer, fmt, currency, strings["severity_labels"]))
-    ctx.update(commercial_context(tier, customer, fmt, lambda items: _join(items, strings), annual))
+    ctx.update(commercial_context(tier, customer, fmt, fmt.join, annual))
     return ctx
 
 
 def _calendar_context(calendar: Calendar, fmt: Formatter, strings: dict[str, Any]) -> dict[str, Any]:
     """The calendar the contract runs on, as the definitions and service-targets clauses state it."""
     hours = calendar.business_hours
-    country = country_name(calendar.holidays)
+    country = country_name(calendar.holidays, fmt.names_locale)
     subdivision = calendar.holiday_subdivision
-    zone_name = timezone_name(calendar.timezone)
-    if calendar.holidays in strings["countries_with_the"]:
+    zone_name = timezone_name(calendar.timezone, fmt.names_locale)
+    if fmt.language is None and calendar.holidays in strings["countries_with_the"]:
         country = f"the {country}"
     return {
         "timezone": calendar.timezone,
         "timezone_name": zone_name,
         "local_time": strings["local_time"].format(name=zone_name, zone=calendar.timezone),
         "observes_dst": observes_dst(calendar.timezone),
-        "business_hours": f"{hours.start:%H:%M}–{hours.end:%H:%M}, {_weekday_span(list(hours.days))}",
-        "business_days": _weekday_span(list(hours.days)),
+        "business_hours": f"{hours.start:%H:%M}–{hours.end:%H:%M}, "
+        f"{_weekday_span(list(hours.days), fmt.names_locale)}",
+        "business_days": _weekday_span(list(hours.days), fmt.names_locale),
         "hours_of_day": f"{hours.start:%H:%M}–{hours.end:%H:%M}",
         "business_day_hours": fmt.number(hours.hours_per_day.normalize()),
         "holiday_country": country,
         "holiday_calendar": strings["holiday_calendar"].format(
             country=country, subdivision=subdivision_name(calendar.holidays, subdivision) if subdivision else ""
-        ).replace(" ()", ""),
+        ).replace(" ()", "").replace("（）", ""),
         "make_up_workdays": has_make_up_workdays(calendar.holidays),
         "own_calendar": calendar.own,
     }
@@ -254,9 +300,9 @@ def _customer_context(customer: Customer | None, fmt: Formatter, strings: dict[s
             "sites_text": blank["sites"],
             "is_blank": True,
         }
-    english = Locale.parse("en").territories
+    territories = Locale.parse(fmt.names_locale).territories
     sites = [
-        {"name": site.name, "city": site.city, "country": english.get(site.country, site.country)}
+        {"name": site.name, "city": site.city, "country": territories.get(site.country, site.country)}
         for site in customer.sites
     ]
     return {
@@ -266,13 +312,12 @@ def _customer_context(customer: Customer | None, fmt: Formatter, strings: dict[s
         "address_lines": list(customer.address),
         "signatory": customer.signatory.model_dump(),
         "products": list(customer.products),
-        "products_text": _join(list(customer.products), strings),
+        "products_text": fmt.join(list(customer.products)),
         "applications": list(customer.applications),
-        "applications_text": _join(list(customer.applications), strings),
+        "applications_text": fmt.join(list(customer.applications)),
         "sites": sites,
-        "sites_text": _join(
-            [f"{site['name']} ({site['city'] + ', ' if site['city'] else ''}{site['country']})" for site in sites],
-            strings,
+        "sites_text": fmt.join(
+            [f"{site['name']} ({site['city'] + ', ' if site['city'] else ''}{site['country']})" for site in sites]
         ),
         "is_blank": False,
     }
@@ -353,7 +398,7 @@ def _tier_context(
             "spare_parts_dispatch": fmt.duration_range(ent.spare_parts_dispatch),
             "samples_dispatch": fmt.duration_range(ent.samples_dispatch),
             "documentation": [strings["document_kinds"][kind] for kind in ent.documentation],
-            "documentation_text": _join([strings["document_kinds"][kind] for kind in ent.documentation], strings),
+            "documentation_text": fmt.join([strings["document_kinds"][kind] for kind in ent.documentation]),
             "documentation_kinds": list(ent.documentation),
             "named_engineer": ent.named_engineer,
             "technical_account_manager": ent.technical_account_manager,

@@ -152,6 +152,18 @@ MarkedBlock = (
 
 
 @dataclass
+class Parallel:
+    """The second text of a bilingual contract, shown beside the first: its language, title, subtitle, the strings
+    it prints, and its blocks (the same headings, anchors and numbers as the first text's)."""
+
+    language: str
+    title: str
+    subtitle: str
+    strings: dict[str, str]
+    blocks: list[MarkedBlock]  # in a redline, with its change marks
+
+
+@dataclass
 class Document:
     """A whole contract: metadata for both writers, the strings they print, and the body blocks.
 
@@ -177,6 +189,7 @@ class Document:
     draft_marking: str = ""  # shown on every page while a clause is a draft; empty otherwise
     title_marks: list[MarkedInline] | None = None
     subtitle_marks: list[MarkedInline] | None = None
+    parallel: Parallel | None = None  # a bilingual contract's second text, side by side with the first
 
     def headings(self) -> list[Heading]:
         return [block for block in self.blocks if isinstance(block, Heading)]

@@ -35,6 +35,18 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
 
 
+# `## Titel {:#chronic-failure}`: a heading that names its own anchor (translations carry the source's).
+OWN_ANCHOR = re.compile(r"[ \t]*\{:#([a-z0-9][a-z0-9.-]*)\}[ \t]*$")
+
+
+def _heading_title(content: str) -> tuple[str, str]:
+    """A heading's shown title and its anchor slug."""
+    own = OWN_ANCHOR.search(content)
+    if own:
+        return content[: own.start()], own.group(1)
+    return content, slugify(content)
+
+
 def _number_text(counters: list[int], level: int) -> str:
     return ".".join(str(n) for n in counters[:level])
 
@@ -107,7 +119,7 @@ def _heading_level(token: Token) -> int:
 def _headings(tokens: list[Token]) -> list[tuple[Token, int, str]]:
     """Each heading's opening token, level (2 or 3 below the clause's own) and slug."""
     return [
-        (token, min(max(_heading_level(token), 2), 3), slugify(tokens[index + 1].content))
+        (token, min(max(_heading_level(token), 2), 3), _heading_title(tokens[index + 1].content)[1])
         for index, token in enumerate(tokens)
         if token.type == "heading_open"
     ]
@@ -170,7 +182,7 @@ class _BlockBuilder:
                 self.position += 2  # inline, heading_close
                 level = min(max(_heading_level(token), 2), 3)
                 anchor = str(token.meta["anchor"])
-                blocks.append(Heading(level, inline.content, anchor, self.numbers[anchor]))
+                blocks.append(Heading(level, _heading_title(inline.content)[0], anchor, self.numbers[anchor]))
             elif kind == "paragraph_open":
                 inline = self.tokens[self.position]
                 self.position += 2

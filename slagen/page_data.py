@@ -13,8 +13,9 @@ import jinja2
 from slagen import terms
 from slagen.calendars import resolve_calendar
 from slagen.commercial import COUNTABLE
-from slagen.context import Formatter, page_size
+from slagen.context import Formatter, page_size, spaced
 from slagen.document import Document
+from slagen.languages import document_language
 from slagen.pricing import retainer_basis
 from slagen.render.html import render_page
 from slagen.templating import page_environment, template_loader
@@ -52,7 +53,7 @@ def join_items(items: list[str], strings: dict[str, Any]) -> str:
     separator = strings["compare"]["separator"]
     if len(items) <= 1:
         return "".join(items)
-    return f"{separator.join(items[:-1])} {strings['and']} {items[-1]}"
+    return f"{separator.join(items[:-1])}{spaced(strings['and'])}{items[-1]}"
 
 
 # ---------------------------------------------------------------- entitlements
@@ -122,7 +123,9 @@ def credit_high(tier: Tier) -> Decimal:
 
 def formatter(context: dict[str, Any], strings: dict[str, Any]) -> Formatter:
     """A Formatter in the page's locale."""
-    return Formatter(context["contract"]["locale"], strings)
+    contract = context["contract"]
+    source = contract["language"] == contract.get("source_language", contract["language"])
+    return Formatter(contract["format_locale"], strings, None if source else contract["language"])
 
 
 def extras(tier: Tier, context: dict[str, Any], strings: dict[str, Any]) -> dict[str, Any]:
@@ -174,7 +177,7 @@ def page_document(
         subject=subject,
         keywords=keywords,
         header_text="",
-        language=locale.replace("_", "-"),
+        language=document_language(context["contract"]["language"], locale),
         page_size=page_size(locale),
         brand_colour=provider.branding.colour,
         strings={},

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from slagen.bilingual import redline_second_text
 from slagen.build import build_document, load_strings, plan_outputs
 from slagen.diff import ClauseSummary, RedlineResult, redline_documents, summarise
 from slagen.errors import SlagenError
@@ -102,6 +103,7 @@ def build_redline(
     old_document, _ = build_document(old_ws, old_job, load_strings(old_ws, templates))
     new_document, _ = build_document(new_ws, new_job, load_strings(new_ws, templates))
     result = redline_documents(old_document, new_document)
+    redline_second_text(old_document, new_document, result.document)
     when = date or new_document.created
     stem = new_job.file_name(f"redline-{label_for_file(file_label or label)}")
     outputs: dict[str, bytes] = {}

@@ -321,6 +321,8 @@ class Strings(Words):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, title="strings.yaml")
 
+    version: str | None = _optional("Version of the wording, e.g. '1.0'; each strings.LANG.yaml names the version "
+                                    "it translates.")
     contract_title: Phrase = _words("Title of every contract, e.g. 'Service Level Agreement'.")
     contract_subtitle: Phrase = _words("Subtitle: {tier}, {provider}, {customer}.")
     header: Phrase = _words("Running header: {title}, {customer}.")
@@ -396,6 +398,11 @@ def load_strings(folders: list[Path], scope: InputScope, defaults: Path) -> dict
     if path is None:
         raise InputError(f"{STRINGS_FILE}: not found in any templates folder")
     data, doc = read_strings(path, scope, defaults)
+    return worded(data, doc)
+
+
+def worded(data: dict[str, Any], doc: YamlDocument) -> dict[str, Any]:
+    """strings data with each text a `Wording` that knows its `path:line: key` in `doc`."""
     return _worded(data, doc, ())  # type: ignore[no-any-return]
 
 

@@ -17,6 +17,7 @@ from slagen.commercial_rules import check_pilot, check_rollover
 from slagen.errors import InputError, collect
 from slagen.escalation import escalation_problems
 from slagen.images import image_problem
+from slagen.language_rules import language_problems
 from slagen.loader import Location, dotted
 from slagen.model import Customer, Tier
 from slagen.overrides import apply_overrides
@@ -43,6 +44,7 @@ def check_workspace(ws: Workspace) -> list[str]:
         problems.extend(escalation_problems(ws.config, ws.tiers.values(), ws.customers.values()))
     for customer in ws.customers.values():
         problems.extend(_check_customer(customer, ws))
+    problems.extend(language_problems(ws))
     ws.warnings.extend(_tier_ordering_warnings(ws, business_day))
     ws.warnings.extend(_draft_warnings(ws))
     ws.warnings.extend(_term_warnings(ws))

@@ -50,11 +50,13 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 @pytest.fixture
 def small(workspace: Path) -> Path:
-    """The shipped workspace cut to one tier and one customer: seven documents in three tasks."""
+    """The shipped workspace cut to one tier and one customer: seven documents in three tasks (nordwerk's
+    contract in English, so an edit of a clause's English text changes it)."""
     for name in ("basic", "premium", "on-demand"):
         (workspace / "tiers" / f"{name}.yaml").unlink()
     for name in ("acme", "huaxin", "fournil"):
         (workspace / "examples" / "customers" / f"{name}.yaml").unlink()
+    english_only(workspace, "nordwerk")
     return workspace
 
 
@@ -79,12 +81,21 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+def english_only(root: Path, customer: str) -> None:
+    """The customer's contract in the provider's language alone: its `language` and precedence left out."""
+    path = root / "examples" / "customers" / f"{customer}.yaml"
+    path.write_text(re.sub(r"(?m)^(language|prevailing_language):.*\n", "", path.read_text()))
+
+
 @pytest.fixture(scope="session")
 def acme_premium_and_huaxin_basic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """acme's Premium and huaxin's Basic contracts, built once for the calendar and escalation tests."""
+    """acme's Premium and huaxin's Basic contracts, built once for the calendar and escalation tests; huaxin's
+    in English alone (its bilingual contract has tests/test_bilingual.py)."""
     out = tmp_path_factory.mktemp("dist")
+    root = copy_workspace(tmp_path_factory.mktemp("english") / "ws")
+    english_only(root, "huaxin")
     for tier, customer in (("premium", "acme"), ("basic", "huaxin")):
-        result = run_cli("--workspace", str(REPO), "build", tier, "--customer", customer, "--out", str(out))
+        result = run_cli("--workspace", str(root), "build", tier, "--customer", customer, "--out", str(out))
         assert result.exit_code == 0, result.stderr
     return out
 

@@ -165,7 +165,7 @@ def test_running_lists_end_with_and_or_or(tier: str, customer: str | None) -> No
         if len(items) < 2 or not items[0].endswith(";"):
             continue
         *middle, last_but_one, last = items
-        if not re.search(r"[;,] (and|or)$", last_but_one):
+        if not re.search(r"[;,] (and|or|und|oder)$", last_but_one):  # nordwerk's contract is German
             problems.append(f"no 'and'/'or' before the last item: {last_but_one!r} / {last!r}")
         problems += [f"item does not end with ';': {item!r}" for item in middle if not item.endswith(";")]
         if not last.endswith("."):

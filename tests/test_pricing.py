@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from slagen import terms
 from slagen.units import Money
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, copy_workspace, english_only, run_cli
 from tests.test_build import docx_text, pdf_text
 
 
@@ -93,9 +93,11 @@ def contract_and_summary(out: Path, tier: str, customer: str) -> tuple[str, str]
 
 def test_monthly_customer_in_euro(tmp_path: Path) -> None:
     contract, summary = contract_and_summary(tmp_path, "standard", "nordwerk")
-    assert "monthly in advance, in twelve instalments in each Contract Year" in contract
-    assert "divided by 12, rounded once, half up, to the smallest unit of EUR: 1.150,00 €." in contract
-    assert "Invoiced monthly in advance: 1.150,00 €" in summary
+    # nordwerk's contract and summary are in German
+    assert "monatlich im Voraus in Rechnung, in zwölf Raten je Vertragsjahr" in contract
+    assert "geteilt durch 12, einmalig kaufmännisch gerundet auf die kleinste Einheit der Währung EUR: 1.150,00 €." \
+        in contract
+    assert "Monatliche Rechnungsstellung im Voraus: 1.150,00 €" in summary
 
 
 def test_blank_template_uses_the_tier_default(tmp_path: Path) -> None:
@@ -126,10 +128,12 @@ def test_uneven_instalments_name_the_last_one_in_both(workspace: Path) -> None:
 
 @pytest.fixture(scope="module")
 def on_demand(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The on-demand offer built for huaxin (CNY) and blank (USD): contract and summary."""
+    """The on-demand offer built for huaxin (CNY, in English alone) and blank (USD): contract and summary."""
     out = tmp_path_factory.mktemp("dist")
+    root = copy_workspace(tmp_path_factory.mktemp("english") / "ws")
+    english_only(root, "huaxin")
     for args in (["--customer", "huaxin"], []):
-        result = run_cli("--workspace", str(REPO), "build", "on-demand", *args, "--out", str(out))
+        result = run_cli("--workspace", str(root), "build", "on-demand", *args, "--out", str(out))
         assert result.exit_code == 0, result.stderr
     return out
 
@@ -199,7 +203,9 @@ def test_day_block_and_spare_parts_package_in_contract_summary_and_comparison(
     assert "Block of 5 on-site days $5,400.00" in summary
     assert "With spare parts: $62,000.00 a year" in summary
 
-    result = run_cli("--workspace", str(REPO), "compare", "--customer", "huaxin", "--out", str(tmp_path))
+    root = copy_workspace(tmp_path / "ws")
+    english_only(root, "huaxin")  # the English comparison (huaxin's own is Chinese: tests/test_bilingual.py)
+    result = run_cli("--workspace", str(root), "compare", "--customer", "huaxin", "--out", str(tmp_path))
     assert result.exit_code == 0, result.stderr
     reader = PdfReader(tmp_path / "huaxin" / "huaxin-compare.pdf")
     assert len(reader.pages) == 1

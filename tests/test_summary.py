@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from slagen.build import load_strings
 from slagen.comparison import TierView, additions
 from slagen.context import build_context
+from slagen.languages import contract_languages, models_in
 from slagen.page_data import entitlements
 from slagen.workspace import load_workspace, terms_for
 from tests.conftest import REPO, run_cli
@@ -56,9 +57,13 @@ def workspace_context() -> Any:
     strings = load_strings(ws, None)
 
     def context(tier: str, customer: str | None) -> dict[str, Any]:
+        """The context a summary is written from: in the customer's own language (nordwerk's German, huaxin's
+        Chinese), as the summary itself is."""
         sourced = ws.customers[customer] if customer else None
+        language = contract_languages(ws.config.model, sourced.model if sourced else None).own
         model = terms_for(ws.tiers[tier].model, sourced)
-        return build_context(ws.config.model, model, sourced.model if sourced else None, strings)
+        config, model, client = models_in(ws, ws.tiers[tier], model, sourced, language)
+        return build_context(config, model, client, load_strings(ws, None, language), language)
 
     return ws, strings, context
 
@@ -117,7 +122,7 @@ def test_acme_premium_numbers(summaries: dict[Any, Path]) -> None:
 def test_nordwerk_in_euro_and_german_number_format(summaries: dict[Any, Path]) -> None:
     text = flat(PdfReader(summaries[("standard", "nordwerk")]).pages[0].extract_text())
     assert "13.800,00 €" in text and "Nordwerk Backwaren GmbH" in text
-    assert "save 7,5 % on the next year (1.035,00 €)" in text  # nordwerk's negotiated discount
+    assert "sparen Sie 7,5 % im Folgejahr (1.035,00 €)" in text  # nordwerk's negotiated discount, in German
 
 
 def test_blank_summary_shows_placeholders(summaries: dict[Any, Path]) -> None:
@@ -127,10 +132,12 @@ def test_blank_summary_shows_placeholders(summaries: dict[Any, Path]) -> None:
 
 
 def test_basic_says_it_has_no_credits(summaries: dict[Any, Path]) -> None:
-    text = flat(PdfReader(summaries[("basic", "huaxin")]).pages[0].extract_text())
-    assert "¥36,000.00" in text
+    text = flat(PdfReader(summaries[("basic", "acme")]).pages[0].extract_text())
+    assert "$5,000.00" in text
     assert "This tier carries no service credits or performance credit." in text
     assert "Service credits" not in text.replace("SERVICE CREDITS", "")
+    chinese = flat(PdfReader(summaries[("basic", "huaxin")]).pages[0].extract_text())  # huaxin's page is Chinese
+    assert "¥36,000.00" in chinese and "本支持等级不含服务抵扣额或绩效抵扣额。" in chinese
 
 
 def test_pdf_metadata(summaries: dict[Any, Path]) -> None:
@@ -290,9 +297,9 @@ def test_compare_for_a_customer_in_their_currency(tmp_path: Path) -> None:
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (842, 595)  # A4 landscape
     text = flat(reader.pages[0].extract_text())
-    assert "Prepared for Nordwerk Backwaren GmbH" in text and "Prices in EUR" in text
+    assert "Erstellt für Nordwerk Backwaren GmbH" in text and "Preise in EUR" in text  # in nordwerk's German
     assert "4.600,00 €" in text and "13.800,00 €" in text and "46.000,00 €" in text
-    assert "7,5 % off for renewing 60–90 days early" in text  # nordwerk's own standard tier, as negotiated
+    assert "Nachlass für vorzeitige Verlängerung: 7,5 % (bisher 5 %)" in text  # nordwerk's standard, as negotiated
 
 
 def test_compare_unknown_customer_is_a_usage_error(tmp_path: Path) -> None:

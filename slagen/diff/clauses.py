@@ -246,7 +246,8 @@ def redline_documents(old: Document, new: Document) -> RedlineResult:
     front = _count([ChangedParagraph(title_inlines), ChangedParagraph(subtitle_inlines)])
     if any(front):
         changes.insert(0, ClauseChange(TITLE_PAGE, "Title page", "changed", *front))
-    document = replace(new, blocks=blocks, title_marks=title_inlines, subtitle_marks=subtitle_inlines)
+    # the first texts only: a bilingual contract's second text is redlined on its own (slagen.bilingual)
+    document = replace(new, blocks=blocks, title_marks=title_inlines, subtitle_marks=subtitle_inlines, parallel=None)
     return RedlineResult(old, new, document, changes)
 
 

@@ -9,8 +9,13 @@ from typing import Any
 
 from slagen.document import CrossRef, Delete, Inline, Insert, MarkedInline, Span, merge_spans
 
-# Numbers stay whole ("50,000.00", "99.9%", "24x7", "4h") so a changed price is one small change.
-_TOKEN = re.compile(r"\d+(?:[.,:\u00a0\u202f'’]\d+)*[^\W_]*%?|\w+(?:['’]\w+)*|\s+|[^\w\s]")
+# Numbers stay whole ("50,000.00", "99.9%", "24x7", "4h") so a changed price is one small change. Chinese,
+# Japanese and Korean text has no spaces between words: each of its characters is a token of its own, so a
+# changed figure in a Chinese clause is a small insertion and deletion, not the whole sentence.
+_CJK = "\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_TOKEN = re.compile(
+    rf"\d+(?:[.,:\u00a0\u202f'’]\d+)*(?:(?![{_CJK}])[^\W_])*%?|[{_CJK}]|(?:(?![{_CJK}])\w)+(?:['’]\w+)*|\s+|[^\w\s]"
+)
 
 
 @dataclass(frozen=True)

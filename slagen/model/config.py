@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
 from slagen.bounds import decimal_range
+from slagen.model.language import LanguageCode, Localized
 from slagen.model.provider import Provider
 from slagen.model.types import (
     Currency,
@@ -56,6 +57,11 @@ class BusinessHours(Model):
 class Defaults(Model):
     currency: Currency = Field(description="ISO 4217 currency for customers that name none, e.g. 'USD'.")
     locale: LocaleId = Field(description="Locale for numbers and dates, e.g. 'en_US'.")
+    language: LanguageCode = Field(
+        default="en",
+        description="Language the clause library, strings.yaml and these files are written in (BCP 47, e.g. 'en'); "
+        "customers without a `language` get contracts in it.",
+    )
     timezone: Timezone = Field(description="IANA time zone of the support team, e.g. 'Europe/Berlin'.")
     business_hours: BusinessHours = Field(description="The support day that business hours and days count in.")
     holidays: HolidayCountry = Field(description="Country whose public holidays are not business days, e.g. 'DE'.")
@@ -123,6 +129,7 @@ class WorkspaceConfig(Model):
     limits: Limits = Field(
         default_factory=Limits, description="Limits that stop runaway templates and oversized input."
     )
+    localized: Localized = Field(default={})
 
     @field_validator("severities")
     @classmethod

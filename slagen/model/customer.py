@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
 from slagen.bounds import ContractDate, Number
 from slagen.model.config import CustomerCalendar
+from slagen.model.language import LanguageCode, Localized
 from slagen.model.provider import Signatory
 from slagen.model.types import (
     Country,
@@ -68,6 +69,18 @@ class Customer(Model):
         "'monthly', always in advance.",
     )
     locale: LocaleId | None = Field(default=None, description="Overrides the provider's locale.")
+    language: LanguageCode | list[LanguageCode] | None = Field(
+        default=None,
+        description="Language of the contract, a BCP 47 code such as 'de' or 'zh', or two codes for a bilingual "
+        "contract side by side, e.g. [en, zh]; the provider's language when left out. Dates and money follow the "
+        "language and the territory of `locale`.",
+    )
+    prevailing_language: LanguageCode | Literal["equal"] | None = Field(
+        default=None,
+        description="For a bilingual contract: the language whose text prevails where the two differ, e.g. 'en', "
+        "or 'equal' when both texts are equally authentic.",
+    )
+    localized: Localized = Field(default={})
     products: Annotated[list[Line], AfterValidator(unique_entries)] = Field(
         min_length=1, description="The provider's products the customer uses, e.g. 'polydextrose'."
     )
@@ -95,3 +108,22 @@ class Customer(Model):
             raise ValueError(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-01")
         return value
 
+
+    @model_validator(mode="after")
+    def _language_pair(self) -> Customer:
+        if isinstance(self.language, list):
+            if len(self.language) != 2 or self.language[0] == self.language[1]:
+                raise ValueError("language: a bilingual contract names two different languages, e.g. [en, zh]")
+            if self.prevailing_language is None:
+                raise ValueError(
+                    f"prevailing_language: missing; say which text prevails ({self.language[0]!r} or "
+                    f"{self.language[1]!r}) or 'equal' when both are equally authentic"
+                )
+            if self.prevailing_language not in (*self.language, "equal"):
+                raise ValueError(
+                    f"prevailing_language: {self.prevailing_language!r} is not one of the contract's languages "
+                    f"{self.language[0]!r}, {self.language[1]!r} or 'equal'"
+                )
+        elif self.prevailing_language is not None:
+            raise ValueError("prevailing_language: only a bilingual contract (language: [en, zh]) has one")
+        return self

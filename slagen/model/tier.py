@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
 from slagen.bounds import Number, Percent, PositivePercent
+from slagen.model.language import Localized
 from slagen.model.types import (
     ChannelKind,
     Count,
@@ -276,6 +277,7 @@ class Tier(Model):
         default={}, description="Numeric fields a customer may override, by dotted path, with their bounds."
     )
     clauses: list[Slug] = Field(min_length=1, description="Clause ids, in the order the contract shows them.")
+    localized: Localized = Field(default={})
 
     @field_validator("targets")
     @classmethod

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
+from slagen.bilingual import pair_blocks
 from slagen.document import (
     ChangedHeading,
     ChangedList,
@@ -190,9 +191,30 @@ def page_data(document: Document, redline: dict[str, Any] | None = None) -> dict
         "headings": [_heading_data(heading) for heading in _contents_headings(document.blocks)],
         "blocks": [_block_data(block) for block in document.blocks],
         "redline": redline,
+        "parallel": parallel_data(document),
         "css_string": css_string,
         "css_page_content": css_page_content,
         "css_colour": css_colour,
+    }
+
+
+def parallel_data(document: Document) -> dict[str, Any] | None:
+    """A bilingual contract's second text for contract-bilingual.html.j2 (None for one language): its language,
+    title, subtitle, strings, its heading titles by anchor, and the rows that pair both texts block by block."""
+    second = document.parallel
+    if second is None:
+        return None
+    return {
+        "language": second.language,
+        "title": second.title,
+        "subtitle": second.subtitle,
+        "strings": dict(second.strings),
+        "titles": {heading.anchor: heading.title for heading in _contents_headings(list(second.blocks))},
+        "rows": [
+            {"heading": row.heading, "left": [_block_data(block) for block in row.left],
+             "right": [_block_data(block) for block in row.right]}
+            for row in pair_blocks(list(document.blocks), list(second.blocks))
+        ],
     }
 
 
@@ -219,11 +241,14 @@ def _shown(filename: str) -> str:
 def render_html(
     document: Document,
     environment: jinja2.Environment,
-    template: str = "contract.html.j2",
+    template: str | None = None,
     *,
     redline: dict[str, Any] | None = None,
 ) -> str:
-    """Render the page template for `document`; template problems become a TemplateError naming file:line."""
+    """Render the page template for `document` (by default contract.html.j2, or contract-bilingual.html.j2 for a
+    bilingual contract); template problems become a TemplateError naming file:line."""
+    if template is None:
+        template = "contract-bilingual.html.j2" if document.parallel is not None else "contract.html.j2"
     return render_page(environment, template, page_data(document, redline))
 
 

@@ -15,6 +15,7 @@ from slagen.build import build_document, contract_html, load_strings, plan_outpu
 from slagen.comparison import compare_page, render_compare
 from slagen.errors import UsageError
 from slagen.incremental import template_files
+from slagen.languages import contract_languages
 from slagen.markup import MarkupCache
 from slagen.model import Customer
 from slagen.page_data import page_template_environment
@@ -168,20 +169,26 @@ class Renderer:
             raise UsageError(f"unknown page {page.kind!r}; choose from {', '.join(KINDS)}")
         strings = load_strings(ws, self.templates)
         if page.kind == "compare":
-            return compare_page(ws, _customer(ws, page), strings, self.templates)[0].html
+            customer = _customer(ws, page)
+            language = contract_languages(ws.config.model, customer.model if customer else None).own
+            return compare_page(ws, customer, load_strings(ws, self.templates, language), self.templates,
+                                language)[0].html
         clauses, pages = self._environments(ws)
         job = _job(ws, page)
         document, context = build_document(ws, job, strings, environment=clauses, markup=self.markup)
         if page.kind == "contract":
             return contract_html(ws, document, self.templates, pages)
-        return summary_page(ws, job, strings, context, self.templates)[0].html
+        # the summary is in the customer's own language, as its context is
+        language = contract_languages(ws.config.model, job.customer.model if job.customer else None).own
+        return summary_page(ws, job, load_strings(ws, self.templates, language), context, self.templates)[0].html
 
 
 def download(ws: Workspace, page: Page, suffix: str, templates: Path | None = None) -> tuple[str, bytes]:
     """The real file behind a page (".pdf" or ".docx"), made in memory as `slagen build` makes it: name and bytes."""
     if page.kind == "compare":
         customer = _customer(ws, page)
-        data = render_compare(ws, customer, load_strings(ws, templates), templates)
+        language = contract_languages(ws.config.model, customer.model if customer else None).own
+        data = render_compare(ws, customer, load_strings(ws, templates, language), templates, language)
         return (f"{customer.model.short_name}-compare.pdf" if customer else "compare.pdf"), data
     fmt = "summary" if page.kind == "summary" else suffix.removeprefix(".")
     files = render_job(ws, _job(ws, page), (fmt,), templates)

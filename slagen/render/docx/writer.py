@@ -33,6 +33,7 @@ from slagen.document import (
 from slagen.errors import BuildError
 from slagen.render.docx.changes import TrackedChanges
 from slagen.render.docx.elements import append_field, element, field_char, instruction_run, text_run
+from slagen.render.docx.languages import document_languages, set_document_languages
 from slagen.render.docx.opening import drop_leftovers, set_app_properties, setup_settings
 from slagen.render.docx.package import drop_thumbnail, normalise_zip, timestamp, write_core_properties, zip_time
 from slagen.render.docx.styles import (
@@ -135,12 +136,12 @@ class _Writer:
     def render(self) -> bytes:
         setup_page(self.word, self.geometry)
         setup_styles(self.word, brand=self.brand, text_width=self.text_width, language=self.source.language)
+        set_document_languages(self.word, document_languages(self.source))
         setup_settings(self.word, update_fields=self.update_fields, language=self.source.language)
         self.assign_bookmarks()
         self.write_front_matter()
         self.write_contents()
-        for block in self.source.blocks:
-            self.write_block(block, depth=0)
+        self.write_body()
         self.write_header_footer()
         write_core_properties(self.word, self.source, self.created)
         drop_thumbnail(self.word)
@@ -198,14 +199,22 @@ class _Writer:
                 paragraph.append(instruction_run(TOC_INSTRUCTION.format(levels=self.source.contents_levels)))
                 paragraph.append(field_char("separate"))
             link = element("hyperlink", anchor=self.bookmarks[id(heading)], history="1")
-            link.append(text_run(f"{_heading_label(heading)}\t{heading.title}"))
+            link.append(text_run(f"{_heading_label(heading)}\t{self.contents_title(heading)}"))
             paragraph.append(link)
             if index == len(headings) - 1:
                 paragraph.append(field_char("end"))
         page_break = self.word.add_paragraph()
         page_break.add_run().add_break(WD_BREAK.PAGE)
 
+    def contents_title(self, heading: Heading | ChangedHeading) -> str:
+        """A heading's title as the contents list it (a bilingual contract lists both)."""
+        return heading.title
+
     # -- body ------------------------------------------------------------------------------------
+
+    def write_body(self) -> None:
+        for block in self.source.blocks:
+            self.write_block(block, depth=0)
 
     def write_block(self, block: MarkedBlock, depth: int) -> None:
         if isinstance(block, Heading | ChangedHeading):
@@ -385,4 +394,7 @@ class _Writer:
             footer.add_run(template[position:])
 
 
-__all__ = ["render_docx"]
+# For slagen.render.docx.bilingual, which writes the body of a bilingual contract in two columns.
+BlockWriter = _Writer
+
+__all__ = ["BlockWriter", "render_docx"]
