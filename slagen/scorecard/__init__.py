@@ -111,7 +111,7 @@ def render_scorecard(
     fmt = Formatter(locale, strings)
     document = page_document(
         ws,
-        {"contract": {"locale": locale}},
+        {"contract": {"locale": locale, "language": "en"}},  # the scorecard's words are English (strings.yaml)
         title=f"{words['title']} · {report.customer_name}",
         subject=words["subject"].format(
             tier=report.tier_name, customer=report.customer_name,
