@@ -25,74 +25,102 @@ AUDIT_COLUMNS = (
 )
 
 
-def _offsets(offsets: np.ndarray) -> np.ndarray:
-    names: dict[int, str] = {}
-    for value in np.unique(offsets).tolist():
-        sign = "+" if value >= 0 else "-"
+STRING = np.dtypes.StringDType()
+
+
+def _offsets(offsets: np.ndarray) -> list[str]:
+    """"+01:00"-style suffixes for offsets in ms."""
+    values, inverse = np.unique(offsets, return_inverse=True)
+    names = []
+    for value in values.tolist():
         total = abs(value) // 60_000
-        names[value] = f"{sign}{total // 60:02d}:{total % 60:02d}"
-    table = np.array([names[value] for value in offsets.tolist()], dtype=object) if offsets.size else np.empty(
-        0, dtype=object)
-    return table
+        names.append(f"{'+' if value >= 0 else '-'}{total // 60:02d}:{total % 60:02d}")
+    return [names[index] for index in inverse.tolist()]
 
 
 def _stamps(values: np.ndarray, zone: ZoneTable, unit: str) -> list[str]:
     """ISO 8601 in the contract's zone with its offset; empty for MISSING."""
     given = values != MISSING
     safe = np.where(given, values, 0)
-    wall = zone.to_wall(safe).astype(f"datetime64[{unit}]" if unit == "ms" else "datetime64[ms]")
-    text = np.datetime_as_string(wall, unit=unit).astype(object) + _offsets(zone.offset_at(safe))
-    return np.where(given, text, "").tolist()
+    wall = np.datetime_as_string(zone.to_wall(safe).astype("datetime64[ms]"), unit=unit).tolist()
+    offsets = _offsets(zone.offset_at(safe))
+    return [moment + offset if present else "" for moment, offset, present in
+            zip(wall, offsets, given.tolist(), strict=True)]
 
 
 def _minutes(values: np.ndarray) -> list[str]:
     given = values != MISSING
-    text = np.char.mod("%.2f", np.where(given, values, 0) / 60_000).astype(object)
-    return np.where(given, text, "").tolist()
+    hundredths = ((np.where(given, values, 0) + 300) // 600).tolist()  # ms to hundredths of a minute, half up
+    return [f"{value // 100}.{value % 100:02d}" if present else "" for value, present in
+            zip(hundredths, given.tolist(), strict=True)]
 
 
-def _verdict(values: np.ndarray) -> list[str]:
-    return np.where(values == 1, "met", np.where(values == UNDECIDED, "open", "missed")).tolist()
+def _words(values: np.ndarray, words: tuple[str, ...]) -> list[str]:
+    return [words[index] for index in values.tolist()]
+
+
+def _quoted(values: list[str]) -> list[str]:
+    """Free text as CSV fields: quoted only where a comma, quote, line break or outer space needs it."""
+    column = np.array(values, dtype=STRING)
+    special = (np.strings.find(column, ",") >= 0) | (np.strings.find(column, '"') >= 0) | (
+        np.strings.find(column, "\n") >= 0) | (np.strings.find(column, "\r") >= 0) | (
+        np.strings.strip(column) != column)
+    shown = list(values)
+    for position in np.flatnonzero(special).tolist():
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow([values[position]])
+        shown[position] = out.getvalue()
+    return shown
+
+
+AUDIT_CHUNK = 100_000  # rows formatted at a time, so a million tickets never sit in memory as strings at once
 
 
 def audit_csv(measurement: Measurement) -> bytes:
-    """One row per ticket in file order, UTF-8 with a header; times in the contract's zone."""
-    tickets, verdicts = measurement.tickets, measurement.verdicts
-    zone = verdicts.spine.zone
+    """One row per ticket in file order, UTF-8 with a header; times in the contract's zone. Built column by
+    column from the arrays, a chunk of rows at a time."""
+    tickets = measurement.tickets
     times = tickets.times
     every = np.concatenate([values[values != MISSING] for values in times.values()])
     unit = "ms" if np.any(every % 1000) else "s"
-    month = measurement.month
-    periods = np.where(month >= 0, np.datetime_as_string(np.maximum(month, 0).astype("datetime64[M]")).astype(object),
-                       "").tolist()
-    resolved = times["resolved"] != MISSING
-    verdict = np.where(
-        tickets.excluded, "excluded",
-        np.where(~resolved, "open", np.where(verdicts.met, "met", "missed")),
-    ).tolist()
-    columns = [
-        tickets.lines.tolist(),
-        tickets.ids,
-        [tickets.severities[code] for code in tickets.severity.tolist()],
+    parts = [(",".join(AUDIT_COLUMNS) + "\n").encode("utf-8")]
+    for start in range(0, len(tickets), AUDIT_CHUNK):
+        rows = map(",".join, zip(*_audit_columns(measurement, slice(start, start + AUDIT_CHUNK), unit), strict=True))
+        parts.append(("\n".join(rows) + "\n").encode("utf-8"))
+    return b"".join(parts)
+
+
+def _audit_columns(measurement: Measurement, part: slice, unit: str) -> list[list[str]]:
+    tickets, verdicts = measurement.tickets, measurement.verdicts
+    zone = verdicts.spine.zone
+    times = {name: values[part] for name, values in tickets.times.items()}
+    month = measurement.month[part]
+    period = np.where(month >= 0, np.datetime_as_string(np.maximum(month, 0).astype("datetime64[M]")), "").tolist()
+    excluded = tickets.excluded[part]
+    met = verdicts.met[part]
+    verdict = np.where(excluded, 3, np.where(times["resolved"] == MISSING, 2, np.where(met, 0, 1)))
+    outcome = ("met", "missed", "open")
+    response, resolution = verdicts.response, verdicts.resolution
+    judged = {name: np.where(target.verdict[part] == 1, 0, np.where(target.verdict[part] == UNDECIDED, 2, 1))
+              for name, target in (("response", response), ("resolution", resolution))}
+    return [
+        [str(line) for line in tickets.lines[part].tolist()],
+        _quoted(tickets.ids[part]),
+        _words(tickets.severity[part].astype(np.int64), tickets.severities),
         _stamps(times["created"], zone, unit),
         _stamps(times["first_response"], zone, unit),
         _stamps(times["resolved"], zone, unit),
-        _stamps(verdicts.response.due, zone, unit),
-        _stamps(verdicts.resolution.due, zone, unit),
-        _minutes(verdicts.response.taken),
-        _minutes(verdicts.resolution.taken),
-        _minutes(verdicts.resolution.paused),
-        _verdict(verdicts.response.verdict),
-        _verdict(verdicts.resolution.verdict),
-        np.where(tickets.excluded, "true", "false").tolist(),
-        periods,
-        verdict,
+        _stamps(response.due[part], zone, unit),
+        _stamps(resolution.due[part], zone, unit),
+        _minutes(response.taken[part]),
+        _minutes(resolution.taken[part]),
+        _minutes(resolution.paused[part]),
+        _words(judged["response"], outcome),
+        _words(judged["resolution"], outcome),
+        _words(excluded.astype(np.int64), ("false", "true")),
+        period,
+        _words(verdict, (*outcome[:2], "open", "excluded")),
     ]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(AUDIT_COLUMNS)
-    writer.writerows(zip(*columns, strict=True))
-    return out.getvalue().encode("utf-8")
 
 
 # ---------------------------------------------------------------- JSON

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -21,10 +20,9 @@ from slagen import bounds
 from slagen.errors import InputError
 from slagen.files import InputScope
 from slagen.measure.clock import DAY_MS, ZoneTable
+from slagen.measure.columns import BAD, MISSING, codes, labels, numbers, text, timestamps
 from slagen.model.ticket_map import REQUIRED_COLUMNS, TicketMap
 
-MISSING = np.iinfo(np.int64).min  # an empty timestamp
-BAD = MISSING + 1  # a value already reported as unreadable: no further checks on it
 TICKETS_LIMIT = 4 * 1024**3  # bytes: a million tickets are about 100 MB
 MAX_PROBLEMS = 200  # problem lines printed; the rest are counted
 CHUNK = 50_000
@@ -112,22 +110,12 @@ def parse_time(text: str, layout: str | None) -> tuple[int, bool]:
     return (moment - _EPOCH_AWARE) // _ONE_MS, False
 
 
-def _numbered(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
-    """Each record with the line it ends on (the line it is on, unless a quoted value spans lines)."""
-    for row in reader:
-        yield reader.line_num, row  # type: ignore[attr-defined]
-
-
-def _chunks(rows: Iterator[tuple[int, list[str]]]) -> Iterator[list[tuple[int, list[str]]]]:
-    while chunk := list(islice(rows, CHUNK)):
-        yield chunk
-
-
 class _Reader:
     """One pass over the rows, column by column within each chunk."""
 
     def __init__(self, mapping: TicketMap, header: list[str], severities: tuple[str, ...], problems: _Problems):
         self.mapping = mapping
+        self.header = header
         self.problems = problems
         self.width = len(header)
         columns = mapping.columns.model_dump(exclude_none=True)
@@ -156,7 +144,6 @@ class _Reader:
         self.true_values = frozenset(value.lower() for value in mapping.true_values)
         self.lines: list[np.ndarray] = []
         self.ids: list[str] = []
-        self.seen: dict[str, int] = {}
         self.severity: list[np.ndarray] = []
         self.times: dict[str, list[np.ndarray]] = {name: [] for name in TIME_COLUMNS if name in self.index}
         self.naive_flags: dict[str, list[np.ndarray]] = {name: [] for name in self.times}
@@ -168,76 +155,108 @@ class _Reader:
         self.minutes: list[np.ndarray] = []
         self.pause_lines: list[tuple[int, str]] = []
         self.count = 0
+        self.lines_seen = 1  # lines read so far (the header's)
 
     def problem(self, line: int, name: str, message: str) -> None:
         self.problems.add(line, self.order.get(name, 0), self.index[name][1], message)
 
-    def column(self, rows: list[list[str]], name: str) -> list[str]:
-        position = self.index[name][0]
-        return [row[position].strip() for row in rows]
+    def column(self, columns: list[tuple[str, ...]], name: str) -> np.ndarray:
+        return text(columns[self.index[name][0]])
 
-    def read(self, reader: Iterator[list[str]]) -> None:
-        for chunk in _chunks(_numbered(reader)):
-            good, lines = [], []
-            for line, row in chunk:
-                if len(row) == self.width:
-                    good.append(row)
-                    lines.append(line)
-                elif row:
-                    self.problems.add(line, -1, "row", f"has {len(row)} fields; the header has {self.width}")
-            self.take(good, lines)
+    def raw(self, columns: list[tuple[str, ...]], name: str) -> tuple[str, ...]:
+        return columns[self.index[name][0]]
 
-    def take(self, rows: list[list[str]], lines: list[int]) -> None:
+    def read(self, text: str) -> None:
+        """Rows in chunks. Each row's line is its position after the header, unless a quoted value spans lines:
+        then the file is read again, taking each row's line from the reader."""
+        reader = csv.reader(io.StringIO(text))
+        next(reader)
+        self.lines_seen = reader.line_num
+        while chunk := list(islice(reader, CHUNK)):
+            first = reader.line_num - len(chunk) + 1
+            if chunk and reader.line_num - self.lines_seen != len(chunk):
+                self.restart()
+                return self.read_slowly(text)
+            self.lines_seen = reader.line_num
+            self.chunk(chunk, list(range(first, reader.line_num + 1)))
+        return None
+
+    def restart(self) -> None:
+        self.__init__(self.mapping, self.header, self.severities, self.problems)  # type: ignore[misc]
+        self.problems.found.clear()
+
+    def read_slowly(self, text: str) -> None:
+        reader = csv.reader(io.StringIO(text))
+        next(reader)
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        previous = reader.line_num
+        for row in reader:
+            rows.append(row)
+            lines.append(previous + 1)  # the line the row starts on
+            previous = reader.line_num
+            if len(rows) == CHUNK:
+                self.chunk(rows, lines)
+                rows, lines = [], []
+        if rows:
+            self.chunk(rows, lines)
+
+    def chunk(self, rows: list[list[str]], lines: list[int]) -> None:
+        widths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        if np.any(widths != self.width):
+            for position in np.flatnonzero(widths != self.width).tolist():
+                if rows[position]:  # a blank line is no ticket
+                    self.problems.add(lines[position], -1, "row",
+                                      f"has {len(rows[position])} fields; the header has {self.width}")
+            keep = (widths == self.width).tolist()
+            rows = [row for row, good in zip(rows, keep, strict=True) if good]
+            lines = [line for line, good in zip(lines, keep, strict=True) if good]
+        if rows:
+            self.take(list(zip(*rows, strict=True)), lines)
+
+    def take(self, columns: list[tuple[str, ...]], lines: list[int]) -> None:
         base = self.count
+        count = len(lines)
         self.lines.append(np.array(lines, dtype=np.int64))
-        for line, ticket in zip(lines, self.column(rows, "id"), strict=True):
+        ids = [ticket.strip() for ticket in self.raw(columns, "id")]
+        for position, ticket in enumerate(ids):
             if not ticket:
-                self.problem(line, "id", "missing; every ticket needs its id")
-            elif ticket in self.seen:
-                self.problem(line, "id", f"{ticket!r} is also on line {self.seen[ticket]}; ids must be unique")
-            else:
-                self.seen[ticket] = line
-            self.ids.append(ticket)
-        codes = np.empty(len(rows), dtype=np.int8)
-        for position, (line, value) in enumerate(zip(lines, self.column(rows, "severity"), strict=True)):
-            code = self.severity_codes.get(value.lower())
-            if code is None:
-                codes[position] = 0
-                self.problem(line, "severity", self._unknown_severity(value))
-            else:
-                codes[position] = code
-        self.severity.append(codes)
+                self.problem(lines[position], "id", "missing; every ticket needs its id")
+        self.ids.extend(ids)
+        severity = self.raw(columns, "severity")
+        codes_of = codes(severity, self.severity_codes, fold=True)
+        for position in np.flatnonzero(codes_of < 0).tolist():
+            self.problem(lines[position], "severity", self._unknown_severity(severity[position].strip()))
+        self.severity.append(np.maximum(codes_of, 0).astype(np.int8))
         layout = self.mapping.timestamp_format
         for name in self.times:
-            values, naive = self._times(rows, lines, name, layout)
+            values, naive = self._times(columns, lines, name, layout)
             self.times[name].append(values)
             self.naive_flags[name].append(naive)
         if "first_response_minutes" in self.index:
-            self.minutes.append(self._numbers(rows, lines, "first_response_minutes", 0, None))
-        flags = np.zeros(len(rows), dtype=bool)
+            self.minutes.append(self._numbers(columns, lines, "first_response_minutes", 0, None))
+        flags = np.zeros(count, dtype=bool)
         if "excluded" in self.index:
-            for position, (line, value) in enumerate(zip(lines, self.column(rows, "excluded"), strict=True)):
-                lowered = value.lower()
-                if lowered in self.true_values:
-                    flags[position] = True
-                elif lowered not in _FALSE:
-                    shown = ", ".join(sorted(self.true_values))
-                    self.problem(line, "excluded", f"{value!r} is not true or false; use {shown} for true, and "
-                                 "false, no, 0 or nothing for false")
+            table = {value: 1 for value in self.true_values} | {value: 0 for value in _FALSE}
+            raw = self.raw(columns, "excluded")
+            flag_codes = codes(raw, table, fold=True)
+            flags = flag_codes == 1
+            for position in np.flatnonzero(flag_codes < 0).tolist():
+                shown = ", ".join(sorted(self.true_values))
+                self.problem(lines[position], "excluded", f"{raw[position].strip()!r} is not true or false; use "
+                             f"{shown} for true, and false, no, 0 or nothing for false")
         self.excluded.append(flags)
         if "paused" in self.index:
-            for position, (line, value) in enumerate(zip(lines, self.column(rows, "paused"), strict=True)):
-                if value:
-                    self._pauses(base + position, line, value, layout)
+            for position, value in enumerate(self.raw(columns, "paused")):
+                if value and not value.isspace():
+                    self._pauses(base + position, lines[position], value.strip(), layout)
         for name, names in self.label_names.items():
-            codes_of = np.array([names.setdefault(value, len(names)) if value else -1
-                                 for value in self.column(rows, name)], dtype=np.int32)
-            self.label_codes[name].append(codes_of)
+            self.label_codes[name].append(labels(self.raw(columns, name), names))
         limits = {"contacts_to_resolve": (0, None), "csat": (None, None), "nps": (0, 10)}
         for name in self.numbers:
             low, high = limits[name]
-            self.numbers[name].append(self._numbers(rows, lines, name, low, high))
-        self.count += len(rows)
+            self.numbers[name].append(self._numbers(columns, lines, name, low, high))
+        self.count += count
 
     def _unknown_severity(self, value: str) -> str:
         if not value:
@@ -249,38 +268,34 @@ class _Reader:
                     f"{', '.join(priorities)} (or a severity id: {ids}), or map it with --map FILE")
         return f"{value!r} is not a severity of the tier; use {ids}"
 
-    def _times(self, rows: list[list[str]], lines: list[int], name: str, layout: str | None
+    def _times(self, columns: list[tuple[str, ...]], lines: list[int], name: str, layout: str | None
                ) -> tuple[np.ndarray, np.ndarray]:
-        values = np.full(len(rows), MISSING, dtype=np.int64)
-        naive = np.zeros(len(rows), dtype=bool)
-        for position, text in enumerate(self.column(rows, name)):
-            if not text:
-                continue
+        raw = self.column(columns, name)
+        values, naive, left = timestamps(raw)
+        for position in left.tolist():
+            value = str(raw[position])
             try:
-                values[position], naive[position] = parse_time(text, layout)
+                values[position], naive[position] = parse_time(value, layout)
             except (ValueError, OverflowError):
                 values[position] = BAD
                 hint = f"use {layout!r} or ISO 8601" if layout else ISO_HINT
-                self.problem(lines[position], name, f"{text!r} is not a timestamp; {hint}")
+                self.problem(lines[position], name, f"{value!r} is not a timestamp; {hint}")
         return values, naive
 
-    def _numbers(self, rows: list[list[str]], lines: list[int], name: str, low: float | None, high: float | None
-                 ) -> np.ndarray:
-        values = np.full(len(rows), np.nan)
-        for position, text in enumerate(self.column(rows, name)):
-            if not text:
-                continue
-            try:
-                number = float(text)
-            except ValueError:
-                number = float("nan")
-            if number != number or (low is not None and number < low) or (high is not None and number > high):
-                span = f" from {low:g} to {high:g}" if low is not None and high is not None else (
-                    f" of at least {low:g}" if low is not None else "")
-                self.problem(lines[position], name, f"{text!r} is not a number{span}")
-                values[position] = np.inf  # reported: no further checks
-                continue
-            values[position] = number
+    def _numbers(self, columns: list[tuple[str, ...]], lines: list[int], name: str, low: float | None,
+                 high: float | None) -> np.ndarray:
+        raw = self.raw(columns, name)
+        values, left = numbers(raw)
+        outside = np.zeros(len(values), dtype=bool)
+        if low is not None:
+            outside |= values < low
+        if high is not None:
+            outside |= values > high
+        span = f" from {low:g} to {high:g}" if low is not None and high is not None else (
+            f" of at least {low:g}" if low is not None else "")
+        for position in sorted({*left.tolist(), *np.flatnonzero(outside).tolist()}):
+            self.problem(lines[position], name, f"{raw[position].strip()!r} is not a number{span}")
+            values[position] = np.inf  # reported: no further checks
         return values
 
     def _pauses(self, ticket: int, line: int, text: str, layout: str | None) -> None:
@@ -306,10 +321,9 @@ def read_tickets(path: Path, display: str, mapping: TicketMap, text: str, severi
                  zone: ZoneInfo) -> Tickets:
     """Every ticket of the export, checked; all problems in one InputError."""
     problems = _Problems(display)
-    reader = csv.reader(io.StringIO(text))
-    header = [name.strip() for name in next(reader)]
+    header = header_of(text)
     state = _Reader(mapping, header, severities, problems)
-    state.read(reader)
+    state.read(text)
     if state.count == 0 and not problems.found:
         raise InputError(f"{display}: no tickets after the header line")
     return _finish(state, display, mapping, zone, problems)
@@ -348,6 +362,7 @@ def _finish(state: _Reader, display: str, mapping: TicketMap, zone: ZoneInfo, pr
         times["first_response"] = first
         state.index["first_response"] = state.index["first_response_minutes"]
         state.order["first_response"] = state.order["first_response_minutes"]
+    _check_ids(state, lines)
     _check_order(state, lines, times, pauses, problems, zone)
     problems.raise_any()
     ticket, start, end = _merged(pauses)
@@ -369,6 +384,18 @@ def _finish(state: _Reader, display: str, mapping: TicketMap, zone: ZoneInfo, pr
         present=frozenset(state.index) - {"first_response_minutes"},
         naive=naive_count,
     )
+
+
+def _check_ids(state: _Reader, lines: np.ndarray) -> None:
+    """Each id once: checked in bulk, and line by line only when some id repeats."""
+    if len(set(state.ids)) == len(state.ids):
+        return
+    seen: dict[str, int] = {}
+    for line, ticket in zip(lines.tolist(), state.ids, strict=True):
+        if ticket in seen:
+            state.problem(line, "id", f"{ticket!r} is also on line {seen[ticket]}; ids must be unique")
+        elif ticket:
+            seen[ticket] = line
 
 
 def _shown(ms: int, zone: ZoneInfo) -> str:
