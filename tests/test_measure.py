@@ -245,3 +245,30 @@ def test_an_earlier_resolution_never_turns_a_met_incident_into_a_missed_one(ws, 
     later = measured(ws, ACME, _csv(tickets, earlier=False)).verdicts.met
     sooner = measured(ws, ACME, _csv(tickets, earlier=True)).verdicts.met
     assert not np.any(later & ~sooner)
+
+
+def test_the_clause_still_states_the_rules_the_measurement_applies() -> None:
+    """slagen/measure/verdicts.py implements clause "Service Targets" as worded here: change both together."""
+    body = " ".join((REPO / "clauses" / "service-targets.yaml").read_text(encoding="utf-8").split())
+    for rule in (
+        "every hour counts, including nights, weekends and public holidays",
+        "only Business Hours count",
+        "An Incident reported outside Business Hours counts as reported at the start of the next Business Day",
+        "neither adds nor removes an hour",
+        "falls due at the same Local Time of day on the Business Day that number of Business Days later",
+        "The clock stops while",
+        "both the Response Time and the Resolution Time were met",
+        "Incidents Resolved in that month",
+        "are not counted",
+    ):
+        assert rule in body, rule
+
+
+def test_a_tier_without_credits_is_measured_without_credit_columns(tmp_path: Path) -> None:
+    result = run_cli("--workspace", str(REPO), "measure", "on-demand", "--customer", "huaxin", "--tickets",
+                     str(SAMPLES / "acme-canonical.csv"), "--json", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["thresholds"]["credit_below_pct"] is None
+    assert report["total_credit"] == "0.00" and report["years"] == []
+    assert report["timezone"] == "Asia/Shanghai"

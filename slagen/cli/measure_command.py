@@ -67,38 +67,47 @@ def measure(
     from slagen.context import Formatter
 
     fmt = Formatter(client.model.locale or config.defaults.locale, load_strings(ws, None))
-    _print(measurement, fmt)
+    from slagen.commercial import timeline
+
+    line = timeline(client.model, terms)
+    _print(measurement, fmt, [line.year_of(period.month) for period in measurement.report.periods])
     for path in written:
         typer.echo(f"wrote {path}")
 
 
-def _print(measurement: Measurement, fmt: Formatter) -> None:
+def _print(measurement: Measurement, fmt: Formatter, years: list[int]) -> None:
+    """The month table; `years` holds each period's 0-based contract year (the bonus shows on a year's last row)."""
     from rich.console import Console
     from rich.table import Table
 
     from slagen.measure.report import shown_pct
 
     report = measurement.report
-    console = Console(width=max(Console().width, 120))  # ten columns; narrower would cut the figures
+    console = Console(width=max(Console().width, 130))  # eleven columns; narrower would cut the figures
     title = f"{report.customer_name}: {report.tier_name}, measured from {report.source}"
     table = Table(title=title)
+    credits = report.thresholds.credit_below_pct is not None
     for column in ("Month", "Incidents", "Met", "Compliance", "Target", "In a row", "Credit", "Year total", "Year cap",
-                   "Chronic"):
+                   "Chronic", "Bonus"):
         table.add_column(column, justify="left" if column in ("Month", "Target") else "right", no_wrap=True)
-    for period in report.periods:
+    bonus = {year.contract_year - 1: year.performance_credit for year in report.years}
+    for index, period in enumerate(report.periods):
         state = "not counted" if not period.counts else ("missed" if period.missed else "met")
         compliance = fmt.percent(shown_pct(period.compliance_pct)) if period.compliance_pct is not None else "-"
+        last_of_year = index + 1 == len(report.periods) or years[index + 1] != years[index]
+        earned = bonus.get(years[index])
         table.add_row(
             f"{period.period}{' (pilot)' if period.pilot else ''}",
             str(period.incidents),
             str(period.met),
             compliance,
-            state,
-            str(period.consecutive_missed),
-            fmt.money(period.credit),
-            fmt.money(period.year_total),
-            fmt.money(period.year_cap),
+            state if credits else "-",
+            str(period.consecutive_missed) if credits else "-",
+            fmt.money(period.credit) if credits else "-",
+            fmt.money(period.year_total) if credits else "-",
+            fmt.money(period.year_cap) if credits else "-",
             "yes" if period.chronic_failure else "",
+            fmt.money(earned) if last_of_year and earned is not None else "",
         )
     console.print(table)
     for line in _notes(report, fmt):
