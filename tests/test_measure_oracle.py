@@ -185,6 +185,9 @@ def generate(contract: Contract, seed: int) -> list[dict]:
             if rng.random() < 0.35:
                 start = created + dt.timedelta(minutes=rng.randrange(0, 600))
                 paused.append((start, start + dt.timedelta(minutes=rng.choice((30, 180, 900)))))
+                if rng.random() < 0.5:  # a second stop, after or overlapping the first
+                    again = start + dt.timedelta(minutes=rng.choice((20, 200, 1000)))
+                    paused.append((again, again + dt.timedelta(minutes=rng.choice((45, 500)))))
             rows.append({
                 "id": f"{contract.customer}-{number}-{severity}", "severity": severity, "created": created,
                 "first_response": response, "resolved": resolved, "paused": paused,

@@ -14,7 +14,7 @@ from slagen import terms
 from slagen.measure.clock import ZoneTable
 from slagen.measure.engine import Measurement
 from slagen.measure.report import MeasureReport, NotInData, Spread, shown_pct
-from slagen.measure.tickets import MISSING
+from slagen.measure.tickets import MISSING, collector_paused
 from slagen.measure.verdicts import UNDECIDED
 from slagen.units import Money
 
@@ -84,9 +84,10 @@ def audit_csv(measurement: Measurement) -> bytes:
     every = np.concatenate([values[values != MISSING] for values in times.values()])
     unit = "ms" if np.any(every % 1000) else "s"
     parts = [(",".join(AUDIT_COLUMNS) + "\n").encode("utf-8")]
-    for start in range(0, len(tickets), AUDIT_CHUNK):
-        rows = map(",".join, zip(*_audit_columns(measurement, slice(start, start + AUDIT_CHUNK), unit), strict=True))
-        parts.append(("\n".join(rows) + "\n").encode("utf-8"))
+    with collector_paused():
+        for start in range(0, len(tickets), AUDIT_CHUNK):
+            columns = _audit_columns(measurement, slice(start, start + AUDIT_CHUNK), unit)
+            parts.append(("\n".join(map(",".join, zip(*columns, strict=True))) + "\n").encode("utf-8"))
     return b"".join(parts)
 
 

@@ -17,14 +17,6 @@ _MAIN = (16, 19, 23, 26)
 _SUFFIX = {0: "", 1: "Z", 6: "+HH:MM", 5: "+HHMM"}
 
 
-STRING = np.dtypes.StringDType()
-
-
-def text(values: tuple[str, ...] | list[str]) -> np.ndarray:
-    """A column as a numpy (variable-width) string array, surrounding white space removed."""
-    return np.strings.strip(np.array(values, dtype=STRING))
-
-
 def _digits(chars: np.ndarray, first: int, count: int) -> np.ndarray:
     codes = chars[:, first:first + count].view(np.uint32).astype(np.int64) - _ZERO
     value = np.zeros(len(chars), dtype=np.int64)
@@ -115,21 +107,20 @@ def timestamps(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def numbers(values: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """(float64 with NaN for empty, positions that are not numbers)."""
-    stripped = [value.strip() for value in values]
     try:
-        parsed = np.array([value or "nan" for value in stripped], dtype=np.float64)
+        parsed = np.array([value or "nan" for value in values], dtype=np.float64)
     except ValueError:  # some value is no number: each one on its own
         parsed = np.full(len(values), np.nan)
-        for position, value in enumerate(stripped):
-            if value:
+        for position, value in enumerate(values):
+            if value.strip():
                 try:
                     parsed[position] = float(value)
                 except ValueError:
                     parsed[position] = np.inf
-    empty = np.array([not value for value in stripped], dtype=bool)
-    suspicious = ~empty & ~np.isfinite(parsed)  # no number, or 'nan' or 'inf' written out: not a number here
-    parsed[suspicious] = np.nan
-    return parsed, np.flatnonzero(suspicious)
+    odd = np.flatnonzero(~np.isfinite(parsed))  # empty, or no number, or 'nan' or 'inf' written out
+    wrong = np.array([position for position in odd.tolist() if values[position].strip()], dtype=np.int64)
+    parsed[odd] = np.nan
+    return parsed, wrong
 
 
 def codes(values: tuple[str, ...], table: dict[str, int], fold: bool = False) -> np.ndarray:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -20,7 +23,7 @@ from slagen import bounds
 from slagen.errors import InputError
 from slagen.files import InputScope
 from slagen.measure.clock import DAY_MS, ZoneTable
-from slagen.measure.columns import BAD, MISSING, codes, labels, numbers, text, timestamps
+from slagen.measure.columns import BAD, MISSING, codes, labels, numbers, timestamps
 from slagen.model.ticket_map import REQUIRED_COLUMNS, TicketMap
 
 TICKETS_LIMIT = 4 * 1024**3  # bytes: a million tickets are about 100 MB
@@ -89,6 +92,19 @@ def read_text(path: Path, display: str) -> str:
             f"{display}: the file is empty; expected a header line ({', '.join(REQUIRED_COLUMNS)}) and one row a ticket"
         )
     return text
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while millions of short-lived rows are made: they hold no cycles, and each
+    collection would walk every row still alive (a third of the reading time at a million tickets)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def header_of(text: str) -> list[str]:
@@ -160,9 +176,6 @@ class _Reader:
     def problem(self, line: int, name: str, message: str) -> None:
         self.problems.add(line, self.order.get(name, 0), self.index[name][1], message)
 
-    def column(self, columns: list[tuple[str, ...]], name: str) -> np.ndarray:
-        return text(columns[self.index[name][0]])
-
     def raw(self, columns: list[tuple[str, ...]], name: str) -> tuple[str, ...]:
         return columns[self.index[name][0]]
 
@@ -219,9 +232,10 @@ class _Reader:
         count = len(lines)
         self.lines.append(np.array(lines, dtype=np.int64))
         ids = [ticket.strip() for ticket in self.raw(columns, "id")]
-        for position, ticket in enumerate(ids):
-            if not ticket:
-                self.problem(lines[position], "id", "missing; every ticket needs its id")
+        if "" in ids:
+            for position, ticket in enumerate(ids):
+                if not ticket:
+                    self.problem(lines[position], "id", "missing; every ticket needs its id")
         self.ids.extend(ids)
         severity = self.raw(columns, "severity")
         codes_of = codes(severity, self.severity_codes, fold=True)
@@ -270,10 +284,12 @@ class _Reader:
 
     def _times(self, columns: list[tuple[str, ...]], lines: list[int], name: str, layout: str | None
                ) -> tuple[np.ndarray, np.ndarray]:
-        raw = self.column(columns, name)
-        values, naive, left = timestamps(raw)
+        raw = self.raw(columns, name)
+        values, naive, left = timestamps(np.array(raw, dtype=str))  # the shapes numpy reads, in bulk
         for position in left.tolist():
-            value = str(raw[position])
+            value = raw[position].strip()
+            if not value:
+                continue  # white space only: empty
             try:
                 values[position], naive[position] = parse_time(value, layout)
             except (ValueError, OverflowError):
@@ -323,7 +339,8 @@ def read_tickets(path: Path, display: str, mapping: TicketMap, text: str, severi
     problems = _Problems(display)
     header = header_of(text)
     state = _Reader(mapping, header, severities, problems)
-    state.read(text)
+    with collector_paused():
+        state.read(text)
     if state.count == 0 and not problems.found:
         raise InputError(f"{display}: no tickets after the header line")
     return _finish(state, display, mapping, zone, problems)

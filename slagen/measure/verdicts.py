@@ -6,8 +6,8 @@ The rules are clause "Service Targets" (see `terms.business_clock` for which clo
   when the incident was reported outside Business Hours;
 - "N business days" falls due at the same Local Time of day N Business Days later (`terms.BusinessCalendar`);
 - "N days" falls due at the same Local Time of day N calendar days later;
-- each clock stop before the deadline (and before the response or resolution) moves the deadline on by the stopped
-  time on the same clock;
+- a clock stop that begins before the deadline (and before the response or resolution) moves the deadline on by the
+  stopped time on the same clock, taken in order so that a stop the moved deadline reaches counts too;
 - a target is met when its event happened at or before the deadline; an incident meets its targets when both are met.
 """
 
@@ -73,21 +73,24 @@ def _on_clock(spine: BusinessSpine, business: bool, instants: np.ndarray) -> np.
     return spine.elapsed(instants) if business else instants
 
 
-def _paused(spine: BusinessSpine, rule: Rule, tickets: Tickets, selected: np.ndarray, created: np.ndarray,
-            until: np.ndarray) -> np.ndarray:
-    """Stopped time on the rule's clock, per selected ticket, within [created, until]."""
+def _stops(spine: BusinessSpine, rule: Rule, tickets: Tickets, selected: np.ndarray, created: np.ndarray,
+           until: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The clock stops of the selected tickets within [created, until], on the rule's clock: (owner, where each
+    starts on the clock, its length on the clock, its rank among its ticket's stops), in order of start."""
     position = np.full(len(tickets), -1, dtype=np.int64)
     position[selected] = np.arange(selected.size)
-    owner = position[tickets.pause_ticket] if tickets.pause_ticket.size else tickets.pause_ticket
+    owner = position[tickets.pause_ticket]
     keep = owner >= 0
     owner = owner[keep]
     start = np.maximum(tickets.pause_start[keep], created[owner])
-    end = np.minimum(tickets.pause_end[keep], until[owner])
-    end = np.maximum(end, start)
-    stopped = _on_clock(spine, rule.business, end) - _on_clock(spine, rule.business, start)
-    total = np.zeros(selected.size, dtype=np.int64)
-    np.add.at(total, owner, stopped)
-    return total
+    end = np.maximum(np.minimum(tickets.pause_end[keep], until[owner]), start)
+    begins = _on_clock(spine, rule.business, start)
+    length = _on_clock(spine, rule.business, end) - begins
+    # the stops come merged and sorted by ticket, then start (tickets.read_tickets): rank within each ticket
+    first = np.ones(owner.size, dtype=bool)
+    first[1:] = owner[1:] != owner[:-1]
+    group_start = np.maximum.accumulate(np.where(first, np.arange(owner.size), 0)) if owner.size else owner
+    return owner, begins, length, np.arange(owner.size) - group_start
 
 
 def _target(spine: BusinessSpine, rule: Rule, tickets: Tickets, selected: np.ndarray, event: np.ndarray,
@@ -102,22 +105,22 @@ def _target(spine: BusinessSpine, rule: Rule, tickets: Tickets, selected: np.nda
     else:
         start = spine.business_start(created) if rule.business else created
         base = spine.add_days(start, rule.amount)
-    # A stop moves the deadline on only while the deadline has not passed: the stops before it (and before the
-    # event) count, and the time they add may take in further stops. Each round adds at least one stop, so the
-    # deadline settles after at most as many rounds as there are stops.
-    due = base
+    # A stop that begins before the deadline (on the target's clock) moves it on by the whole stop (the deadline
+    # runs ahead while the clock stands); the stops are taken in order, so one that a moved deadline reaches counts.
+    due_clock = _on_clock(spine, rule.business, base)
     paused = np.zeros(selected.size, dtype=np.int64)
+    stopped = np.zeros(selected.size, dtype=np.int64)
     if tickets.pause_ticket.size:
-        for _round in range(tickets.pause_ticket.size + 1):
-            paused = _paused(spine, rule, tickets, selected, created, np.minimum(until, due))
-            if rule.business:
-                moved = np.where(paused > 0, spine.instant(spine.elapsed(base) + paused), base)
-            else:
-                moved = base + paused
-            if np.array_equal(moved, due):
-                break
-            due = moved
-    stopped = _paused(spine, rule, tickets, selected, created, until) if tickets.pause_ticket.size else paused
+        owner, begins, length, rank = _stops(spine, rule, tickets, selected, created, until)
+        np.add.at(stopped, owner, length)
+        for turn in range(int(rank.max()) + 1 if rank.size else 0):
+            chosen = rank == turn
+            who, where, how_long = owner[chosen], begins[chosen], length[chosen]
+            counts = (how_long > 0) & (where < due_clock[who])
+            due_clock[who[counts]] += how_long[counts]
+            paused[who[counts]] += how_long[counts]
+    # on the business clock, a deadline at an opening stays there unless a stop moves it on
+    due = np.where(paused > 0, spine.instant(due_clock), base) if rule.business else due_clock
     taken = np.where(
         happened,
         _on_clock(spine, rule.business, np.where(happened, event, created))
