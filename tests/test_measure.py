@@ -272,3 +272,14 @@ def test_a_tier_without_credits_is_measured_without_credit_columns(tmp_path: Pat
     assert report["thresholds"]["credit_below_pct"] is None
     assert report["total_credit"] == "0.00" and report["years"] == []
     assert report["timezone"] == "Asia/Shanghai"
+
+
+def test_quarter_kpis_cover_the_incidents_of_their_quarter(ws) -> None:
+    text = (SAMPLES / "acme-canonical.csv").read_text(encoding="utf-8")
+    report = measured(ws, ACME, text).report
+    quarters = report.quarters()
+    assert [key for key, _ in report.quarter_kpis] == list(quarters) == ["2026-Q1", "2026-Q2"]
+    for key, kpis in report.quarter_kpis:
+        counted = sum(row.response.count for row in kpis.response_by_severity if row.response)
+        assert counted == sum(period.incidents for period in quarters[key])
+        assert [period for period, _ in kpis.met_by_month] == [period.period for period in quarters[key]]

@@ -21,6 +21,7 @@ from slagen.measure.kpis import kpis, pct
 from slagen.measure.report import (
     CalendarNote,
     CreditStep,
+    Kpis,
     MeasureReport,
     PeriodResult,
     SeverityMonth,
@@ -208,8 +209,21 @@ def run(config: WorkspaceConfig, tier: Tier, customer: Customer, currency: str, 
         credited.chronic_failure_from else None,
         breached=_breached(tickets, verdicts, counted, month, calendar),
         kpis=kpis(tickets, verdicts, counted, period_tuple),
+        quarter_kpis=_quarter_kpis(tickets, verdicts, counted, month, period_tuple),
     )
     return Measurement(report, tickets, verdicts, month, counted)
+
+
+def _quarter_kpis(tickets: Tickets, verdicts: Verdicts, counted: np.ndarray, month: np.ndarray,
+                  periods: tuple[PeriodResult, ...]) -> tuple[tuple[str, Kpis], ...]:
+    quarters: dict[str, list[PeriodResult]] = {}
+    for period in periods:
+        quarters.setdefault(f"{period.month.year}-Q{(period.month.month - 1) // 3 + 1}", []).append(period)
+    result = []
+    for key, members in quarters.items():
+        indexes = [(period.month.year - 1970) * 12 + period.month.month - 1 for period in members]
+        result.append((key, kpis(tickets, verdicts, counted & np.isin(month, indexes), tuple(members))))
+    return tuple(result)
 
 
 def _credits(tier: Tier, customer: Customer, currency: str, months: list[terms.MonthInput]

@@ -239,6 +239,8 @@ class MeasureReport:
     # engine.BREACHED_PER_PERIOD (100) a month; PeriodResult.incidents - met is the full count, the audit CSV has all
     breached: tuple[TicketVerdict, ...]
     kpis: Kpis
+    # the same KPIs over the tickets resolved in each calendar quarter measured: (("2026-Q1", Kpis), ...)
+    quarter_kpis: tuple[tuple[str, Kpis], ...] = ()
 
     def quarters(self) -> dict[str, tuple[PeriodResult, ...]]:
         """Periods by calendar quarter, e.g. {"2026-Q1": (...)}: the scorecard's pages."""
