@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -195,24 +196,25 @@ def write_samples(folder: Path) -> None:
     (folder / "acme-freshdesk.csv").write_text(freshdesk_csv(tickets(90, seed=14)), encoding="utf-8")
 
 
-def _run_once(path: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one `slagen measure` process, measured by a fresh wrapper process."""
+def _run_once(path: Path) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one `slagen measure` process, measured by a
+    fresh wrapper process."""
     probe = (
         "import resource, subprocess, sys, time\n"
         "start = time.perf_counter()\n"
         "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
         "wall = time.perf_counter() - start\n"
-        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-        "print(done.returncode, wall, peak)\n"
+        "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "print(done.returncode, wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)\n"
     )
     slagen = str(Path(sys.executable).with_name("slagen"))
     command = [sys.executable, "-c", probe, slagen, "measure", "premium", "--customer", "acme", "--tickets",
                str(path), "--json", "--out", str(path.parent / "dist")]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
-    code, wall, peak = result.stdout.split()
+    code, wall, peak, cpu = result.stdout.split()
     if code != "0":
         raise SystemExit(f"slagen measure failed on {path}")
-    return float(wall), float(peak)
+    return float(wall), float(peak), float(cpu)
 
 
 def main() -> None:
@@ -233,10 +235,12 @@ def main() -> None:
             size = path.stat().st_size / 1e6
             print(f"{count:,} tickets: {size:.0f} MB written in {time.perf_counter() - began:.1f} s", flush=True)
             runs = [_run_once(path) for _ in range(args.repeat)]
-            walls, peaks = [run[0] for run in runs], [run[1] for run in runs]
+            walls, peaks, cpus = ([run[index] for run in runs] for index in range(3))
             line = {"tickets": count, "runs": args.repeat, "wall_s_median": round(statistics.median(walls), 2),
                     "wall_s_all": [round(value, 2) for value in walls],
-                    "peak_mb_median": round(statistics.median(peaks)), "csv_mb": round(size)}
+                    "cpu_s_median": round(statistics.median(cpus), 2),
+                    "peak_mb_median": round(statistics.median(peaks)), "csv_mb": round(size),
+                    "load_average": [round(value, 1) for value in os.getloadavg()]}
             print(json.dumps(line), flush=True)
             results.append(line)
 

@@ -28,31 +28,32 @@ AUDIT_COLUMNS = (
 STRING = np.dtypes.StringDType()
 
 
-def _offsets(offsets: np.ndarray) -> list[str]:
+def _offsets(offsets: np.ndarray) -> np.ndarray:
     """"+01:00"-style suffixes for offsets in ms."""
     values, inverse = np.unique(offsets, return_inverse=True)
     names = []
     for value in values.tolist():
         total = abs(value) // 60_000
         names.append(f"{'+' if value >= 0 else '-'}{total // 60:02d}:{total % 60:02d}")
-    return [names[index] for index in inverse.tolist()]
+    return np.array(names, dtype=str)[inverse]
 
 
 def _stamps(values: np.ndarray, zone: ZoneTable, unit: str) -> list[str]:
-    """ISO 8601 in the contract's zone with its offset; empty for MISSING."""
+    """ISO 8601 in the contract's zone with its offset; empty for MISSING (numpy string arithmetic)."""
     given = values != MISSING
     safe = np.where(given, values, 0)
-    wall = np.datetime_as_string(zone.to_wall(safe).astype("datetime64[ms]"), unit=unit).tolist()
-    offsets = _offsets(zone.offset_at(safe))
-    return [moment + offset if present else "" for moment, offset, present in
-            zip(wall, offsets, given.tolist(), strict=True)]
+    wall = np.datetime_as_string(zone.to_wall(safe).astype("datetime64[ms]"), unit=unit)
+    return np.where(given, np.strings.add(wall, _offsets(zone.offset_at(safe))), "").tolist()
 
 
 def _minutes(values: np.ndarray) -> list[str]:
+    """Minutes with two decimals, rounded half up; empty for MISSING."""
     given = values != MISSING
-    hundredths = ((np.where(given, values, 0) + 300) // 600).tolist()  # ms to hundredths of a minute, half up
-    return [f"{value // 100}.{value % 100:02d}" if present else "" for value, present in
-            zip(hundredths, given.tolist(), strict=True)]
+    hundredths = (np.where(given, values, 0) + 300) // 600  # ms to hundredths of a minute
+    part = hundredths % 100
+    decimals = np.where(part < 10, np.strings.add("0", part.astype(str)), part.astype(str))
+    text = np.strings.add(np.strings.add((hundredths // 100).astype(str), "."), decimals)
+    return np.where(given, text, "").tolist()
 
 
 def _words(values: np.ndarray, words: tuple[str, ...]) -> list[str]:
