@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from slagen import terms
 from slagen.calendars import resolve_calendar
+from slagen.measure.audit import audit_csv, report_json
 from slagen.measure.clock import BusinessSpine
 from slagen.units import Duration
 from tests.conftest import REPO, run_cli
@@ -283,3 +284,25 @@ def test_quarter_kpis_cover_the_incidents_of_their_quarter(ws) -> None:
         counted = sum(row.response.count for row in kpis.response_by_severity if row.response)
         assert counted == sum(period.incidents for period in quarters[key])
         assert [period for period, _ in kpis.met_by_month] == [period.period for period in quarters[key]]
+
+
+def test_a_large_export_read_in_two_halves_gives_the_same_tickets_and_lines(ws, monkeypatch) -> None:
+    """The two-process read (for large exports) against the one-process read, on the sample with two bad rows,
+    one in each half: same columns, same problem lines."""
+    from slagen.errors import InputError
+    from slagen.measure import halves
+
+    rows = (SAMPLES / "acme-canonical.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    rows[10] = rows[10].replace("sev", "level", 1)
+    rows[200] = rows[200].replace(",2026-", ",2026-13-", 1)
+    text = "".join(rows)
+    results = []
+    for limit in (10**9, 1000):
+        monkeypatch.setattr(halves, "SPLIT_FROM", limit)
+        with pytest.raises(InputError) as problem:
+            measured(ws, ACME, text)
+        results.append(problem.value.problems)
+        good = measured(ws, ACME, (SAMPLES / "acme-canonical.csv").read_text(encoding="utf-8"))
+        results.append((audit_csv(good), report_json(good.report)))
+    assert results[0] == results[2] and results[1] == results[3]
+    assert [line.split(":")[1] for line in results[0]] == ["11", "201"]

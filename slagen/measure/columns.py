@@ -139,3 +139,19 @@ def labels(values: tuple[str, ...], names: dict[str, int]) -> np.ndarray:
         key = name.strip()
         found[name] = names.setdefault(key, len(names)) if key else -1
     return np.fromiter(map(found.__getitem__, values), dtype=np.int32, count=len(values))
+
+
+def merged_stops(pauses: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Clock stops per ticket, overlapping ones merged (the clock stands while any stop lasts)."""
+    if not pauses.size:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty.copy(), empty.copy()
+    ordered = pauses[np.lexsort((pauses[:, 1], pauses[:, 0]))]
+    merged: list[list[int]] = []
+    for ticket, start, end in ordered.tolist():
+        if merged and merged[-1][0] == ticket and start <= merged[-1][2]:
+            merged[-1][2] = max(merged[-1][2], end)
+        else:
+            merged.append([ticket, start, end])
+    result = np.array(merged, dtype=np.int64)
+    return result[:, 0].copy(), result[:, 1].copy(), result[:, 2].copy()

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gc
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -23,7 +20,8 @@ from slagen import bounds
 from slagen.errors import InputError
 from slagen.files import InputScope
 from slagen.measure.clock import DAY_MS, ZoneTable
-from slagen.measure.columns import BAD, MISSING, codes, labels, numbers, timestamps
+from slagen.measure.columns import BAD, MISSING, codes, labels, merged_stops, numbers, timestamps
+from slagen.measure.halves import collector_paused, read_in_halves
 from slagen.model.ticket_map import REQUIRED_COLUMNS, TicketMap
 
 TICKETS_LIMIT = 4 * 1024**3  # bytes: a million tickets are about 100 MB
@@ -94,19 +92,6 @@ def read_text(path: Path, display: str) -> str:
     return text
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while millions of short-lived rows are made: they hold no cycles, and each
-    collection would walk every row still alive (a third of the reading time at a million tickets)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def header_of(text: str) -> list[str]:
     return [name.strip() for name in next(csv.reader(io.StringIO(text[: text.find("\n") + 1 or len(text)])))]
 
@@ -172,6 +157,7 @@ class _Reader:
         self.pause_lines: list[tuple[int, str]] = []
         self.count = 0
         self.lines_seen = 1  # lines read so far (the header's)
+        self.line_offset = 0  # lines of the file before this part's rows (a second half read elsewhere)
 
     def problem(self, line: int, name: str, message: str) -> None:
         self.problems.add(line, self.order.get(name, 0), self.index[name][1], message)
@@ -191,11 +177,37 @@ class _Reader:
                 self.restart()
                 return self.read_slowly(text)
             self.lines_seen = reader.line_num
-            self.chunk(chunk, list(range(first, reader.line_num + 1)))
+            offset = self.line_offset
+            self.chunk(chunk, list(range(first + offset, reader.line_num + 1 + offset)))
         return None
 
+    def absorb(self, other: _Reader) -> None:
+        """The rows another reader read (the file's second half) appended to these."""
+        shift = self.count
+        self.lines += other.lines
+        self.ids += other.ids
+        self.severity += other.severity
+        for name in self.times:
+            self.times[name] += other.times[name]
+            self.naive_flags[name] += other.naive_flags[name]
+        self.excluded += other.excluded
+        self.pauses += [(ticket + shift, *rest) for ticket, *rest in other.pauses]  # type: ignore[misc]
+        self.pause_lines += other.pause_lines
+        for name, names in self.label_names.items():
+            remap = np.array([names.setdefault(label, len(names)) for label in other.label_names[name]] or [0],
+                             dtype=np.int32)
+            self.label_codes[name] += [np.where(codes >= 0, remap[np.maximum(codes, 0)], -1).astype(np.int32)
+                                       for codes in other.label_codes[name]]
+        for name in self.numbers:
+            self.numbers[name] += other.numbers[name]
+        self.minutes += other.minutes
+        self.problems.found += other.problems.found
+        self.count += other.count
+
     def restart(self) -> None:
+        offset = self.line_offset
         self.__init__(self.mapping, self.header, self.severities, self.problems)  # type: ignore[misc]
+        self.line_offset = offset
         self.problems.found.clear()
 
     def read_slowly(self, text: str) -> None:
@@ -206,7 +218,7 @@ class _Reader:
         previous = reader.line_num
         for row in reader:
             rows.append(row)
-            lines.append(previous + 1)  # the line the row starts on
+            lines.append(previous + 1 + self.line_offset)  # the line the row starts on
             previous = reader.line_num
             if len(rows) == CHUNK:
                 self.chunk(rows, lines)
@@ -340,7 +352,8 @@ def read_tickets(path: Path, display: str, mapping: TicketMap, text: str, severi
     header = header_of(text)
     state = _Reader(mapping, header, severities, problems)
     with collector_paused():
-        state.read(text)
+        if not read_in_halves(state, text):
+            state.read(text)
     if state.count == 0 and not problems.found:
         raise InputError(f"{display}: no tickets after the header line")
     return _finish(state, display, mapping, zone, problems)
@@ -382,7 +395,7 @@ def _finish(state: _Reader, display: str, mapping: TicketMap, zone: ZoneInfo, pr
     _check_ids(state, lines)
     _check_order(state, lines, times, pauses, problems, zone)
     problems.raise_any()
-    ticket, start, end = _merged(pauses)
+    ticket, start, end = merged_stops(pauses)
     return Tickets(
         source=display,
         format=mapping.format,
@@ -457,19 +470,3 @@ def _check_order(state: _Reader, lines: np.ndarray, times: dict[str, np.ndarray]
     for index in np.flatnonzero(pauses[:, 2] <= pauses[:, 1]) if pauses.size else ():
         line, part = state.pause_lines[int(index)]
         state.problem(line, "paused", f"{part!r} ends before it starts; use start/end")
-
-
-def _merged(pauses: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Clock stops per ticket, overlapping ones merged (the clock stands while any stop lasts)."""
-    if not pauses.size:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty.copy(), empty.copy()
-    ordered = pauses[np.lexsort((pauses[:, 1], pauses[:, 0]))]
-    merged: list[list[int]] = []
-    for ticket, start, end in ordered.tolist():
-        if merged and merged[-1][0] == ticket and start <= merged[-1][2]:
-            merged[-1][2] = max(merged[-1][2], end)
-        else:
-            merged.append([ticket, start, end])
-    result = np.array(merged, dtype=np.int64)
-    return result[:, 0].copy(), result[:, 1].copy(), result[:, 2].copy()
