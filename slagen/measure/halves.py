@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -56,8 +57,10 @@ def _child(state: Any, text: str, connection: Connection) -> None:
 
 def read_in_halves(state: Any, text: str) -> bool:
     """Read `text` into `state` (a tickets._Reader) in two processes; False when it is not worth it or not possible
-    (small file, one core, no fork), and then nothing has been read."""
+    (small file, one core, no fork, other threads running), and then nothing has been read."""
     if len(text) < SPLIT_FROM or usable_cores() < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    if threading.active_count() > 1:  # forking a process with other threads (a server) could copy a held lock
         return False
     parts = split(text)
     if parts is None:
