@@ -31,23 +31,33 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def split(text: str) -> tuple[str, str, int] | None:
-    """(first part with the header, second part with the header, lines before the second part's rows), cut at a
-    line break outside quotes near the middle; None when there is no such place."""
+def lines_of(text: str, begin: int = 0, end: int | None = None) -> Iterator[str]:
+    """The lines of text[begin:end], each with its line break, without copying the text."""
+    stop = len(text) if end is None else end
+    find = text.find
+    while begin < stop:
+        after = find("\n", begin, stop) + 1 or stop
+        yield text[begin:after]
+        begin = after
+
+
+def split(text: str) -> tuple[int, int] | None:
+    """Where to cut the rows near the middle, at a line break outside quotes, and how many lines lie before it
+    (header included); None when there is no such place."""
     header_end = text.find("\n") + 1
     cut = text.find("\n", len(text) // 2) + 1
     for _attempt in range(100):
         if cut <= header_end or cut >= len(text):
             return None
         if text.count('"', 0, cut) % 2 == 0:  # an even number of quotes before: not inside a quoted value
-            return text[:cut], text[:header_end] + text[cut:], text.count("\n", header_end, cut)
+            return cut, text.count("\n", 0, cut)
         cut = text.find("\n", cut) + 1
     return None
 
 
-def _child(state: Any, text: str, connection: Connection) -> None:
+def _child(state: Any, text: str, begin: int, connection: Connection) -> None:
     try:
-        state.read(text)
+        state.read(text, begin)
         connection.send(("ok", state))
     except BaseException as error:
         connection.send(("failed", repr(error)))
@@ -65,17 +75,17 @@ def read_in_halves(state: Any, text: str) -> bool:
     parts = split(text)
     if parts is None:
         return False
-    first, second, offset = parts
+    cut, offset = parts
     other = state.__class__(state.mapping, state.header, state.severities, state.problems.__class__(
         state.problems.display))
     other.line_offset = offset
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(other, second, sender), daemon=True)
+    child = context.Process(target=_child, args=(other, text, cut, sender), daemon=True)  # forked: text is shared
     child.start()
     sender.close()
     try:
-        state.read(first)
+        state.read(text, 0, cut)
         status, payload = receiver.recv()
     finally:
         receiver.close()
@@ -83,6 +93,6 @@ def read_in_halves(state: Any, text: str) -> bool:
     if status == "ok":
         state.absorb(payload)
     else:
-        other.read(second)
+        other.read(text, cut)
         state.absorb(other)
     return True
