@@ -21,7 +21,7 @@ from slagen.errors import InputError
 from slagen.files import InputScope
 from slagen.measure.clock import DAY_MS, ZoneTable
 from slagen.measure.columns import BAD, MISSING, codes, labels, merged_stops, numbers, timestamps
-from slagen.measure.halves import collector_paused, read_in_halves
+from slagen.measure.halves import collector_paused, lines_of, read_in_halves
 from slagen.model.ticket_map import REQUIRED_COLUMNS, TicketMap
 
 TICKETS_LIMIT = 4 * 1024**3  # bytes: a million tickets are about 100 MB
@@ -165,17 +165,19 @@ class _Reader:
     def raw(self, columns: list[tuple[str, ...]], name: str) -> tuple[str, ...]:
         return columns[self.index[name][0]]
 
-    def read(self, text: str) -> None:
-        """Rows in chunks. Each row's line is its position after the header, unless a quoted value spans lines:
-        then the file is read again, taking each row's line from the reader."""
-        reader = csv.reader(io.StringIO(text))
-        next(reader)
+    def read(self, text: str, begin: int = 0, end: int | None = None) -> None:
+        """The rows of text[begin:end] (the header first when `begin` is 0) in chunks. Each row's line is its
+        position, unless a quoted value spans lines: then the part is read again, taking each row's line from the
+        reader. The text is read line by line in place (io.StringIO would hold a copy four times its size)."""
+        reader = csv.reader(lines_of(text, begin, end))
+        if begin == 0:
+            next(reader)
         self.lines_seen = reader.line_num
         while chunk := list(islice(reader, CHUNK)):
             first = reader.line_num - len(chunk) + 1
             if chunk and reader.line_num - self.lines_seen != len(chunk):
                 self.restart()
-                return self.read_slowly(text)
+                return self.read_slowly(text, begin, end)
             self.lines_seen = reader.line_num
             offset = self.line_offset
             self.chunk(chunk, list(range(first + offset, reader.line_num + 1 + offset)))
@@ -210,9 +212,10 @@ class _Reader:
         self.line_offset = offset
         self.problems.found.clear()
 
-    def read_slowly(self, text: str) -> None:
-        reader = csv.reader(io.StringIO(text))
-        next(reader)
+    def read_slowly(self, text: str, begin: int, end: int | None) -> None:
+        reader = csv.reader(lines_of(text, begin, end))
+        if begin == 0:
+            next(reader)
         rows: list[list[str]] = []
         lines: list[int] = []
         previous = reader.line_num
