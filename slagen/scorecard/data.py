@@ -304,7 +304,9 @@ class Pages:
                 "missed": ", ".join(missed),
                 "by": self.span(_late_minutes(ticket), False),
             })
-        more = len(tickets) - len(rows)
+        # The report keeps the most overdue tickets of a month; a month's full count is its incidents less those met.
+        missed = sum(period.incidents - period.met for period in periods)
+        more = max(missed, len(tickets)) - len(rows)
         return {"rows": rows, "more": self.words["more_breached"].format(n=more) if more else None}
 
 
