@@ -34,7 +34,6 @@ def scorecard_data(
     words = strings["scorecard"]
     terms = terms_for(ws.tier(report.tier).model, customer)
     invoice = terms.service_credits.applied_to if terms.service_credits else None
-    quarter_kpis = dict(getattr(report, "quarter_kpis", ()))
     first, last = report.periods[0].month, report.periods[-1].month
     quarters = []
     for key, periods in report.quarters().items():
@@ -44,7 +43,6 @@ def scorecard_data(
                                      month=fmt.month(measured[-1].month))
             if measured else words["headline_none"]
         )
-        kpis = quarter_kpis.get(key, report.kpis)
         quarters.append({
             "key": key,
             "name": pages.quarter_name(key),
@@ -57,12 +55,10 @@ def scorecard_data(
             "excluded": sum(period.excluded for period in periods),
             "credits": pages.credits(periods, invoice),
             "bonus": pages.bonus(periods),
-            "times": pages.times(kpis),
-            "times_note": words["times_note"].format(
-                first=fmt.month(periods[0].month if key in quarter_kpis else first),
-                last=fmt.month(periods[-1].month if key in quarter_kpis else last),
-            ),
-            "measures": pages.measures(kpis),
+            # The report's KPIs cover the whole export (the note says so): the same on every quarter's page.
+            "times": pages.times(report.kpis),
+            "times_note": words["times_note"].format(first=fmt.month(first), last=fmt.month(last)),
+            "measures": pages.measures(report.kpis),
             "breached": pages.breached(periods),
         })
     calendar = report.calendar
