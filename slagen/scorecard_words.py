@@ -68,6 +68,7 @@ class Scorecard(ScorecardWords):
     open: Phrase = _words("Open tickets: {n}.")
     credits_heading: Phrase = _words("Heading of the credit calculation.")
     month: Phrase = _words("Column: month.")
+    pilot_month: Phrase = _words("A month of the pilot term (its own fee and cap): {month}.")
     measured: Phrase = _words("Column: compliance.")
     counts: Phrase = _words("Column: whether the month counts.")
     missed_in_row: Phrase = _words("Column: missed months in a row.")

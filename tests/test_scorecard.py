@@ -131,3 +131,18 @@ def test_charts_are_plain_svg_with_the_lines_where_the_values_are() -> None:
     assert "<polyline" not in svg  # a gap breaks the line, and single points stand alone
     bars = volume_chart([VolumeBar("Jan", (1, 2, 3, 4), 0), VolumeBar("Feb", (0, 0, 0, 0), 0)])
     assert bars.count("<rect") == 4 and ">10<" in bars and ">0<" in bars
+
+
+def test_a_pilot_month_is_named_as_such(ws: Workspace, report: MeasureReport) -> None:
+    from dataclasses import replace
+
+    from slagen.build import load_strings
+    from slagen.context import Formatter
+    from slagen.scorecard.data import Pages
+
+    strings = load_strings(ws, None)
+    pages = Pages(report, Formatter("en_US", strings), strings, "#1F4E79")
+    periods = (replace(report.periods[0], pilot=True), *report.periods[1:3])
+    credits = pages.credits(periods, "next_invoice")
+    assert credits is not None
+    assert [row["month"] for row in credits["rows"]] == ["January 2026 (pilot)", "February 2026", "March 2026"]

@@ -187,7 +187,7 @@ class Pages:
             return None
         words = self.words
         rows = [{
-            "month": self.fmt.month(p.month),
+            "month": words["pilot_month"].format(month=self.fmt.month(p.month)) if p.pilot else self.fmt.month(p.month),
             "measured": self.percent(p.compliance_pct),
             "state": self.lines.state(p.compliance_pct) if p.counts else "none",
             "counts": words["answer_yes"] if p.counts else words["answer_no"],
