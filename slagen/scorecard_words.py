@@ -97,7 +97,7 @@ class Scorecard(ScorecardWords):
     goal: Phrase = _words("Column: the target.")
     mean_resolution: Phrase = _words("Column: mean resolution time.")
     none: Phrase = _words("An empty cell.")
-    kpis_heading: Phrase = _words("Heading of the other measures.")
+    kpis_heading: Phrase = _words("Heading of the other measures: {first}, {last}.")
     fcr: Phrase = _words("First-contact resolution.")
     escalation_tier2: Phrase = _words("Time to tier-2 escalation.")
     escalation_tier3: Phrase = _words("Time from tier 2 to tier 3.")

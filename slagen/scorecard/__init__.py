@@ -35,6 +35,7 @@ def scorecard_data(
     terms = terms_for(ws.tier(report.tier).model, customer)
     invoice = terms.service_credits.applied_to if terms.service_credits else None
     first, last = report.periods[0].month, report.periods[-1].month
+    quarter_kpis = dict(getattr(report, "quarter_kpis", ()))
     quarters = []
     for key, periods in report.quarters().items():
         measured = [period for period in periods if period.compliance_pct is not None]
@@ -43,6 +44,8 @@ def scorecard_data(
                                      month=fmt.month(measured[-1].month))
             if measured else words["headline_none"]
         )
+        kpis = quarter_kpis.get(key, report.kpis)
+        span = (periods[0].month, periods[-1].month) if key in quarter_kpis else (first, last)
         quarters.append({
             "key": key,
             "name": pages.quarter_name(key),
@@ -55,10 +58,12 @@ def scorecard_data(
             "excluded": sum(period.excluded for period in periods),
             "credits": pages.credits(periods, invoice),
             "bonus": pages.bonus(periods),
-            # The report's KPIs cover the whole export (the note says so): the same on every quarter's page.
-            "times": pages.times(report.kpis),
-            "times_note": words["times_note"].format(first=fmt.month(first), last=fmt.month(last)),
-            "measures": pages.measures(report.kpis),
+            # The quarter's own KPIs where the report has them (m14a's quarter_kpis, landing with this), else the
+            # whole export's; the note names the months they cover.
+            "times": pages.times(kpis),
+            "times_note": words["times_note"].format(first=fmt.month(span[0]), last=fmt.month(span[1])),
+            "measures": pages.measures(kpis),
+            "measures_heading": words["kpis_heading"].format(first=fmt.month(span[0]), last=fmt.month(span[1])),
             "breached": pages.breached(periods),
         })
     calendar = report.calendar
