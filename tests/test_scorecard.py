@@ -6,8 +6,10 @@ The PDF is read back with pypdf; the report comes from tests/scorecard_report.py
 from __future__ import annotations
 
 import io
+import json
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -17,7 +19,7 @@ from slagen.scorecard import render_scorecard
 from slagen.scorecard.charts import GREEN, RED, Threshold, TrendPoint, VolumeBar, trend_chart, volume_chart
 from slagen.scorecard.data import Lines
 from slagen.workspace import Workspace, load_workspace
-from tests.conftest import REPO, clean
+from tests.conftest import REPO, clean, run_cli
 from tests.scorecard_report import sample_report
 
 
@@ -102,8 +104,27 @@ def test_detail_page_times_measures_and_breached_tickets(pages: list[str], repor
            "US (IA), on the customer's calendar. Measured from acme-zendesk.csv (zendesk)." in detail
 
 
-def test_the_same_report_gives_the_same_bytes(ws: Workspace, report: MeasureReport, pdf: bytes) -> None:
-    assert render_scorecard(ws, report, ws.customer("acme")) == pdf
+def test_measure_writes_the_scorecard_beside_the_audit(tmp_path: Path) -> None:
+    """`slagen measure` on the shipped Zendesk sample: the PDF lands next to the audit CSV and says what the JSON says.
+    (tests/test_measure.py runs the command twice in real processes and compares the PDFs byte for byte.)"""
+    result = run_cli("--workspace", str(REPO), "measure", "premium", "--customer", "acme", "--tickets",
+                     str(REPO / "examples" / "tickets" / "acme-zendesk.csv"), "--json", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    pdf = tmp_path / "acme" / "acme-premium-scorecard.pdf"
+    assert sorted(path.name for path in pdf.parent.iterdir()) == [
+        "acme-premium-scorecard.pdf", "acme-premium-ticket-audit.csv"]
+    pages = [clean(page.extract_text()) for page in PdfReader(pdf).pages]
+    quarters = sorted({period["period"][:4] + "-Q" + str((int(period["period"][5:]) - 1) // 3 + 1)
+                       for period in report["periods"]})
+    assert len(pages) == 2 * len(quarters)
+    for index, quarter in enumerate(quarters):
+        year, number = quarter.split("-Q")
+        assert f"Q{number} {year} service scorecard" in pages[2 * index]
+    for period in report["periods"]:
+        if period["period"] <= "2026-03":
+            assert f"{period['met']}/{period['incidents']} ·" in pages[0]  # its Target Compliance cell
+            assert f"${Decimal(period['credit']):,.2f}" in pages[0]
 
 
 def test_cells_turn_red_below_the_credit_line_and_green_at_the_bonus_line() -> None:
