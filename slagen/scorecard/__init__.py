@@ -9,7 +9,6 @@ from typing import Any
 
 from markupsafe import Markup
 
-from slagen.build import load_strings
 from slagen.context import Formatter
 from slagen.errors import BuildError
 from slagen.measure.report import MeasureReport
@@ -18,6 +17,7 @@ from slagen.page_data import document_data, logo, page_document, page_template_e
 from slagen.render.html import css_colour, css_page_content, css_string
 from slagen.scorecard.data import Pages, page_colours
 from slagen.sources import allowed_roots, source_stamp
+from slagen.strings import STRINGS_FILE, load_strings
 from slagen.workspace import Sourced, Workspace, terms_for
 
 SCORECARD_TEMPLATE = "scorecard.html.j2"
@@ -105,7 +105,9 @@ def render_scorecard(
 
     if not report.periods:
         raise BuildError(f"{report.source}: no ticket was resolved in any month, so there is no scorecard to draw")
-    strings = load_strings(ws, templates)
+    # The same search path as every page (--templates, the workspace, the packaged defaults); build sits above us.
+    packaged = ws.defaults_root / "templates" / STRINGS_FILE
+    strings = load_strings(ws.template_dirs(templates), ws.inputs(templates), packaged)
     words = strings["scorecard"]
     locale = customer.model.locale or ws.config.model.defaults.locale
     fmt = Formatter(locale, strings)
