@@ -105,11 +105,11 @@ def test_a_bug_in_one_task_fails_that_task_and_the_others_finish(small: Path) ->
 
 
 def test_a_full_disk_is_reported_per_output_and_never_called_built(small: Path) -> None:
-    """A real write failure: a 19 kB file-size limit (RLIMIT_FSIZE) lets compare.pdf (17 kB) and the
+    """A real write failure: a 23 kB file-size limit (RLIMIT_FSIZE) lets compare.pdf (20 kB, tagged) and the
     manifest through and makes the kernel refuse every contract file."""
 
     def small_files() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (19_000, 19_000))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (23_000, 23_000))
 
     run = slagen(small, "build", "--all", "--jobs", "2", "--json", preexec=small_files)
     assert run.returncode == 1, run.stderr

@@ -13,6 +13,7 @@ from slagen.cli.common import (
     CustomerOption,
     JsonOption,
     OutOption,
+    PdfVariantOption,
     TemplatesOption,
     UpdateFieldsOption,
     err,
@@ -31,9 +32,7 @@ def build(
         typer.Option("--format", "-f", help="docx, pdf or summary; repeat for several (default: all)."),
     ] = None,
     templates: TemplatesOption = None,
-    pdf_variant: Annotated[
-        str | None, typer.Option("--pdf-variant", help="Archival PDF variant, e.g. 'pdf/a-3b'.")
-    ] = None,
+    pdf_variant: PdfVariantOption = None,
     build_all: Annotated[
         bool,
         typer.Option(

@@ -25,6 +25,14 @@ TemplatesOption = Annotated[
     Path | None, typer.Option("--templates", help="Folder whose templates override the workspace's.")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+PdfVariantOption = Annotated[
+    str | None,
+    typer.Option(
+        "--pdf-variant",
+        help="PDF variant: 'pdf/ua-1' (accessible, PDF/UA-1), 'pdf/a-3b' (archival) and the others WeasyPrint "
+        "knows. Every PDF is tagged for assistive technology either way.",
+    ),
+]
 UpdateFieldsOption = Annotated[
     bool,
     typer.Option(

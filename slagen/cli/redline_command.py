@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from slagen.cli.common import CustomerOption, OutOption, TemplatesOption, UpdateFieldsOption, print_warnings, state
+from slagen.cli.common import (
+    CustomerOption,
+    OutOption,
+    PdfVariantOption,
+    TemplatesOption,
+    UpdateFieldsOption,
+    print_warnings,
+    state,
+)
 
 
 def redline(
@@ -35,6 +43,7 @@ def redline(
     templates: TemplatesOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the change summary as JSON.")] = False,
     update_fields: UpdateFieldsOption = False,
+    pdf_variant: PdfVariantOption = None,
 ) -> None:
     """Redline TIER's contract between two versions: Word tracked changes and a marked-up PDF.
 
@@ -97,6 +106,7 @@ def redline(
             formats=chosen,
             templates=templates,
             update_fields=update_fields,
+            pdf_variant=pdf_variant,
         )
     written = write_outputs(out / made.folder, made.outputs)
     print_warnings(new_ws)

@@ -44,6 +44,9 @@ SYSTEM_FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".woff", ".woff2", ".pfb")
 
 _XMP_DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-fA-F-]{36}")
+# Tagged PDF (a structure tree for assistive technology) unless a caller says otherwise: it costs a few
+# percent of a build (bench/tagging_bench.py, bench/RESULTS.md).
+TAGGED = True
 
 
 class _Refusal(Exception):
@@ -393,11 +396,14 @@ def render_pdf(
     document: Document,
     variant: str | None = None,
     layout: Layout | None = None,
+    tagged: bool | None = None,
 ) -> bytes:
     """Lay out `html` (or take the `layout` already made of it) and return the PDF.
 
     Only files under `allowed_roots` may be loaded; any refused or failed resource is a BuildError.
-    `variant` is a WeasyPrint PDF variant such as "pdf/a-3b" or "pdf/ua-1".
+    `variant` is a WeasyPrint PDF variant such as "pdf/a-3b" or "pdf/ua-1". `tagged` writes the
+    structure tree (headings, lists, tables with header cells, figures with their alternative text, in
+    reading order) that screen readers and PDF/UA need; None: `TAGGED`. "pdf/ua-1" is always tagged.
     """
     if variant is not None and variant not in VARIANTS:
         known = ", ".join(sorted(VARIANTS))
@@ -410,6 +416,7 @@ def render_pdf(
         _set_metadata(layout.document, document, created)
         pdf = layout.document.write_pdf(
             pdf_variant=variant,
+            pdf_tags=TAGGED if tagged is None else tagged,
             attachments=None,
             custom_metadata=True,
             finisher=_fixed_document_id(html.encode() + document.created.encode()),
