@@ -17,6 +17,7 @@ from slagen.files import InputScope, shown
 from slagen.loader import Location, YamlDocument, dotted, read_yaml
 from slagen.model import Country
 from slagen.model_errors import pydantic_problems
+from slagen.scorecard_words import Scorecard
 from slagen.text import clean_text
 from slagen.wording import Wording
 
@@ -340,6 +341,7 @@ class Strings(Words):
     placeholders: Placeholders = _words("What a blank contract shows in place of customer data.")
     summary: Summary = _words("The one-page summary.")
     compare: Compare = _words("The one-page tier comparison.")
+    scorecard: Scorecard = _words("The quarterly scorecard of `slagen measure`.")
     redline_notice: Phrase | None = _optional("A redline's notice: {old}, {date}; a built-in English text if left out.")
     redline_added: Phrase | None = _optional("A clause added, in a redline's list of changes.")
     redline_removed: Phrase | None = _optional("A clause removed.")
@@ -369,7 +371,7 @@ def read_strings(
 ) -> tuple[dict[str, Any], YamlDocument]:
     """strings.yaml checked against the model: its data (YAML keys) and document, or one error with every problem.
 
-    The `summary` and `compare` sections fall back key by key to the packaged `defaults`: a workspace
+    The `summary`, `compare` and `scorecard` sections fall back key by key to the packaged `defaults`: a workspace
     scaffolded before those pages existed has no such keys, and its own wording still wins.
     """
     doc = read_yaml(path, shown(path), scope)
@@ -377,7 +379,7 @@ def read_strings(
     if defaults is not None and defaults.is_file() and defaults.resolve() != path.resolve():
         packaged = read_yaml(defaults, shown(defaults), scope).data
         data = dict(data)
-        for key in ("summary", "compare"):
+        for key in ("summary", "compare", "scorecard"):
             if isinstance(data.get(key, {}), dict) and isinstance(packaged.get(key), dict):
                 data[key] = _merge(packaged[key], data.get(key, {}))
     try:

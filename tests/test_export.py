@@ -165,8 +165,12 @@ def test_zendesk_business_targets_fall_due_when_the_contract_says(
 def test_zendesk_notes_what_it_cannot_hold(files: dict[str, tuple[bytes, list[str]]]) -> None:
     """Huaxin's calendar (China) has make-up working days on weekends: a Zendesk schedule cannot add them."""
     notes = files["huaxin"][1]
-    assert len(notes) == 1
+    assert len(notes) == 2
     assert notes[0].startswith("note: a Zendesk schedule cannot add working days; the official make-up working days ")
+    assert notes[1].startswith(
+        "note: in Zendesk, a trigger on the customer's tickets adds the tag 'sla_huaxin_standard' (the policy applies "
+        "to it) and sets the schedule '"
+    )
     assert json.loads(files["huaxin"][0])["requests"][0]["body"]["schedule"]["time_zone"] == "Beijing"
 
 
@@ -184,7 +188,9 @@ def test_zendesk_zone_without_a_rails_name_runs_as_one_that_keeps_its_time(
     assert result.lines == [
         f"note: Zendesk names no zone Europe/Oslo; the schedule uses {zone!r} "
         f"({next(iana for iana, name in RAILS_NAMES.items() if name == zone)}), whose clocks agree with it on every "
-        "day from 2020 to 2040"
+        "day from 2020 to 2040",
+        "note: in Zendesk, a trigger on the customer's tickets adds the tag 'sla_acme_premium' (the policy applies "
+        "to it) and sets the schedule 'Acme Nutraceuticals, Inc. · Premium' (business hours count on it)",
     ]
     customer.write_text(customer.read_text().replace("Europe/Oslo", "Pacific/Kiritimati"))
     result = run_cli("export", "premium", "--customer", "acme", "--to", "zendesk")

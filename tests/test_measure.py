@@ -36,7 +36,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     results = {}
     for name in FORMATS:
         result = run_cli("--workspace", str(REPO), "measure", "premium", "--customer", "acme", "--tickets",
-                         str(SAMPLES / f"acme-{name}.csv"), "--json", "--out", str(out))
+                         str(SAMPLES / f"acme-{name}.csv"), "--json", "--no-scorecard", "--out", str(out))
         assert result.exit_code == 0, result.stderr
         results[name] = json.loads(result.stdout)
     results["out"] = out  # type: ignore[assignment]
@@ -159,9 +159,11 @@ def test_table_and_files_in_a_real_process(tmp_path: Path) -> None:
                str(SAMPLES / "acme-canonical.csv"), "--out", str(tmp_path)]
     first = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
     audit = (tmp_path / "acme" / "acme-premium-ticket-audit.csv").read_bytes()
+    scorecard = (tmp_path / "acme" / "acme-premium-scorecard.pdf").read_bytes()
     second = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
     assert first.stdout == second.stdout
     assert (tmp_path / "acme" / "acme-premium-ticket-audit.csv").read_bytes() == audit
+    assert (tmp_path / "acme" / "acme-premium-scorecard.pdf").read_bytes() == scorecard  # the whole PDF, byte for byte
     assert "2026-03" in first.stdout and "missed" in first.stdout and "$208.33" in first.stdout
     assert "America/Chicago" in first.stdout
 
@@ -169,7 +171,7 @@ def test_table_and_files_in_a_real_process(tmp_path: Path) -> None:
 def test_from_and_to_keep_the_months_between(runs) -> None:
     result = run_cli("--workspace", str(REPO), "measure", "premium", "--customer", "acme", "--tickets",
                      str(SAMPLES / "acme-canonical.csv"), "--from", "2026-03", "--to", "2026-08", "--json",
-                     "--out", str(runs["out"]))
+                     "--no-scorecard", "--out", str(runs["out"]))
     periods = json.loads(result.stdout)["periods"]
     assert [period["period"] for period in periods] == [f"2026-{m:02d}" for m in range(3, 9)]
     assert periods[-1]["incidents"] == 0 and periods[-1]["compliance_pct"] is None

@@ -32,9 +32,12 @@ def measure(
     last: Annotated[str | None, typer.Option("--to", help="Last month to report, YYYY-MM.")] = None,
     as_json: JsonOption = False,
     out: OutOption = Path("dist"),
+    scorecard: Annotated[
+        bool, typer.Option("--scorecard/--no-scorecard", help="Write the quarterly scorecard PDF (default) or not.")
+    ] = True,
 ) -> None:
     """Measure a ticket export against the tier's targets: compliance, credits, caps and bonus month by month, KPIs,
-    and a per-ticket audit CSV under OUT/<customer>/."""
+    a per-ticket audit CSV and the quarterly scorecard PDF under OUT/<customer>/."""
     from slagen.calendars import resolve_calendar
     from slagen.errors import UsageError
     from slagen.measure import engine
@@ -59,6 +62,10 @@ def measure(
                              low, high)
     name = client.model.short_name
     outputs = {f"{name}-{terms.id}-ticket-audit.csv": audit_csv(measurement)}
+    if scorecard:
+        from slagen.scorecard import render_scorecard
+
+        outputs[f"{name}-{terms.id}-scorecard.pdf"] = render_scorecard(ws, measurement.report, client)
     written = write_outputs(out / name, outputs)
     if as_json:
         typer.echo(json.dumps(report_json(measurement.report), indent=2))

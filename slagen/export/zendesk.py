@@ -57,6 +57,10 @@ def zendesk_requests(plan: ExportPlan, title: str, description: str) -> tuple[li
             f"note: a Zendesk schedule cannot add working days; the official make-up working days {days} are "
             "business days under the contract but not in the schedule"
         )
+    notes.append(
+        f"note: in Zendesk, a trigger on the customer's tickets adds the tag {policy_tag(plan)!r} (the policy applies "
+        f"to it) and sets the schedule {title!r} (business hours count on it)"
+    )
     metrics = []
     for target in plan.targets:
         for metric, clock in ((RESPONSE_METRIC, target.response), (RESOLUTION_METRIC, target.resolution)):
