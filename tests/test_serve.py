@@ -350,3 +350,31 @@ def test_a_workspace_broken_at_start_is_served_with_its_problems(tmp_path: Path)
     finally:
         server.stop()
     assert "the workspace has problems: the pages show them until they are fixed" in "".join(server.stderr)
+
+
+def test_a_scorecard_is_previewed_for_a_ticket_export_named_on_the_command_line(tmp_path: Path) -> None:
+    """`--tickets acme=FILE`: the start page lists acme's scorecard; the preview is the scorecard's own HTML and
+    follows a save of the export."""
+    root = copy_workspace(tmp_path / "ws")
+    export = root / "examples" / "tickets" / "acme-canonical.csv"
+    server = start(root, "--tickets", f"acme={export.relative_to(root)}")
+    try:
+        assert 'href="/scorecard/premium?customer=acme"' in server.get("/").text
+        page = "/scorecard/premium?customer=acme"
+        first = server.get(page)
+        assert first.status == 200 and "slagen-serve-problems" not in first.text
+        assert "Q1 2026 service scorecard" in first.text and "<svg" in first.text
+        stream = server.events(page)
+        try:
+            version = stream.next_version(10)
+            rows = export.read_text(encoding="utf-8").splitlines()
+            export.write_text(rows[0] + "\n", encoding="utf-8")  # the header alone
+            assert stream.next_version(10) not in (None, version)
+            broken = server.get(page).text
+            assert "<code>examples/tickets/acme-canonical.csv: no tickets after the header line</code>" in broken
+            assert broken.index("slagen-serve-problems") < broken.index("<svg")  # the last good scorecard, below
+        finally:
+            stream.close()
+        assert server.get("/scorecard/premium?customer=huaxin").status == 200  # listed nowhere: its problem
+    finally:
+        server.stop()

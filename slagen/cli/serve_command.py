@@ -24,8 +24,14 @@ def serve(
         Path | None, typer.Option("--workspace", "-w", help="Workspace folder (default: nearest slagen.yaml upward).")
     ] = None,
     templates: TemplatesOption = None,
+    tickets: Annotated[
+        list[str] | None,
+        typer.Option("--tickets", help="NAME=FILE: a customer's ticket export (as `measure` reads it), for its "
+                     "scorecards; repeat for more customers."),
+    ] = None,
 ) -> None:
     """Preview contracts, summaries and the comparison in the browser; pages reload after each save."""
+    from slagen.errors import UsageError
     from slagen.files import template_folder
     from slagen.serve import serve_workspace
     from slagen.serve.server import is_loopback
@@ -33,6 +39,14 @@ def serve(
 
     root = find_workspace(explicit=workspace or state["workspace"])
     template_folder(templates)  # a typo is a usage error now, not a problem on every page
+    exports: dict[str, Path] = {}
+    for entry in tickets or []:
+        name, _, file = entry.partition("=")
+        if not name.strip() or not file.strip():
+            raise UsageError(f"--tickets {entry}: use NAME=FILE, e.g. --tickets acme=tickets/acme.csv")
+        if not Path(file).is_file():
+            raise UsageError(f"--tickets {entry}: no such file")
+        exports[name.strip()] = Path(file)
 
     def announce(server: PreviewServer, live: LiveState) -> None:
         if not is_loopback(host):
@@ -45,6 +59,6 @@ def serve(
         typer.echo(f"serving {live.root} at {server.url} (Ctrl-C to stop)")
 
     try:
-        serve_workspace(root, host, port, templates, announce=announce)
+        serve_workspace(root, host, port, templates, tickets=exports, announce=announce)
     except KeyboardInterrupt:
         typer.echo("stopped")

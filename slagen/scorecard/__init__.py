@@ -10,6 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from slagen.context import Formatter
+from slagen.document import Document
 from slagen.errors import BuildError
 from slagen.measure.report import MeasureReport
 from slagen.model import Customer
@@ -97,12 +98,10 @@ def scorecard_data(
     }
 
 
-def render_scorecard(
+def scorecard_page(
     ws: Workspace, report: MeasureReport, customer: Sourced[Customer], templates: Path | None = None
-) -> bytes:
-    """The scorecard PDF of `report` for `customer` (whose locale formats it), in the provider's branding."""
-    from slagen.render.pdf import render_pdf
-
+) -> tuple[str, Document]:
+    """The scorecard's HTML and its page document: what `render_scorecard` lays out (and `slagen serve` shows)."""
     if not report.periods:
         raise BuildError(f"{report.source}: no ticket was resolved in any month, so there is no scorecard to draw")
     # The same search path as every page (--templates, the workspace, the packaged defaults); build sits above us.
@@ -124,6 +123,15 @@ def render_scorecard(
     )
     data = scorecard_data(ws, report, customer, strings, document)
     environment = page_template_environment(ws, templates)
-    html = render_template(environment, SCORECARD_TEMPLATE, data)
+    return render_template(environment, SCORECARD_TEMPLATE, data), document
+
+
+def render_scorecard(
+    ws: Workspace, report: MeasureReport, customer: Sourced[Customer], templates: Path | None = None
+) -> bytes:
+    """The scorecard PDF of `report` for `customer` (whose locale formats it), in the provider's branding."""
+    from slagen.render.pdf import render_pdf
+
+    html, document = scorecard_page(ws, report, customer, templates)
     roots = allowed_roots(ws, templates)
     return render_pdf(html, base_dir=ws.root, allowed_roots=roots, document=document)

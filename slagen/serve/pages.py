@@ -12,22 +12,29 @@ from urllib.parse import quote
 from jinja2.sandbox import SandboxedEnvironment
 
 from slagen.build import build_document, contract_html, load_strings, plan_outputs, render_job
+from slagen.calendars import resolve_calendar
 from slagen.comparison import compare_page, render_compare
 from slagen.errors import UsageError
+from slagen.files import shown
 from slagen.incremental import template_files
 from slagen.languages import contract_languages
 from slagen.markup import MarkupCache
+from slagen.measure import engine
+from slagen.measure.report import MeasureReport
 from slagen.model import Customer
+from slagen.overrides import terms_for
 from slagen.page_data import page_template_environment
+from slagen.pricing import contract_currency
 from slagen.rendercache import CachingSandbox
+from slagen.scorecard import render_scorecard, scorecard_page
 from slagen.sources import Job
 from slagen.summary import summary_page
 from slagen.templating import clause_environment
 from slagen.workspace import Sourced, Workspace
 
-KINDS = ("contract", "summary", "compare")
-# What each page can be downloaded as: the files `slagen build` and `slagen compare` write.
-DOWNLOADS = {"contract": ("pdf", "docx"), "summary": ("pdf",), "compare": ("pdf",)}
+KINDS = ("contract", "summary", "compare", "scorecard")
+# What each page can be downloaded as: the files `slagen build`, `compare` and `measure` write.
+DOWNLOADS = {"contract": ("pdf", "docx"), "summary": ("pdf",), "compare": ("pdf",), "scorecard": ("pdf",)}
 # build --all's name for the output a page previews.
 _PLAN_KIND = {"contract": "pdf", "summary": "summary", "compare": "compare"}
 
@@ -66,7 +73,7 @@ def page_from(path: str, customer: str | None) -> tuple[Page, str] | None:
             suffix, parts[-1] = candidate, last.removesuffix(candidate)
     if parts == ["compare"]:
         page = Page("compare", None, customer or None)
-    elif len(parts) == 2 and parts[0] in ("contract", "summary") and parts[1]:
+    elif len(parts) == 2 and parts[0] in ("contract", "summary", "scorecard") and parts[1]:
         page = Page(parts[0], parts[1], customer or None)
     else:
         return None
@@ -75,10 +82,12 @@ def page_from(path: str, customer: str | None) -> tuple[Page, str] | None:
     return page, suffix
 
 
-def index_data(ws: Workspace | None, root: Path) -> dict[str, Any]:
+def index_data(ws: Workspace | None, root: Path, tickets: dict[str, Path] | None = None) -> dict[str, Any]:
     """What the start page lists, as `build --all` plans it: for each tier (by level) its blank template and the
-    customers who list it, each with a contract and a summary; then the comparison, blank and per customer."""
-    data: dict[str, Any] = {"root": str(root), "provider": None, "tiers": [], "compare": [], "warnings": []}
+    customers who list it, each with a contract and a summary; then the comparison, blank and per customer; then
+    a scorecard for each tier of each customer whose ticket export `--tickets` names."""
+    data: dict[str, Any] = {"root": str(root), "provider": None, "tiers": [], "compare": [], "warnings": [],
+                            "scorecards": [], "tickets": bool(tickets)}
     if ws is None:
         return data
     planned = {(output.tier, output.customer) for output in plan_outputs(ws) if output.kind == "pdf"}
@@ -95,13 +104,23 @@ def index_data(ws: Workspace | None, root: Path) -> dict[str, Any]:
          "page": Page("compare", None, name)}
         for name in customers
     ]
+    data["scorecards"] = [
+        {"customer": name, "legal_name": ws.customers[name].model.legal_name, "file": shown(path),
+         "page": Page("scorecard", tier, name)}
+        for name, path in sorted((tickets or {}).items()) if name in ws.customers
+        for tier in ws.customers[name].model.tiers
+    ]
     data["provider"] = ws.config.model.provider.legal_name
-    data["warnings"] = list(ws.warnings)
+    data["warnings"] = list(ws.warnings) + [
+        f"--tickets {name}={shown(path)}: the workspace has no customer {name!r}"
+        for name, path in sorted((tickets or {}).items()) if name not in ws.customers
+    ]
     return data
 
 
-def page_inputs(ws: Workspace) -> dict[Page, frozenset[Path]]:
-    """The files each page of the plan is made from (absolute), as `build --all` tracks them for its outputs."""
+def page_inputs(ws: Workspace, tickets: dict[str, Path] | None = None) -> dict[Page, frozenset[Path]]:
+    """The files each page of the plan is made from (absolute), as `build --all` tracks them for its outputs; a
+    scorecard is made from what its summary is made from, and the ticket export."""
     found: dict[Page, frozenset[Path]] = {}
     compare: frozenset[Path] = frozenset()
     for output in plan_outputs(ws):
@@ -114,6 +133,10 @@ def page_inputs(ws: Workspace) -> dict[Page, frozenset[Path]]:
             compare = inputs
     for name, customer in ws.customers.items():
         found[Page("compare", None, name)] = compare | {absolute(customer.file)}
+    for name, path in (tickets or {}).items():
+        for tier in ws.customers[name].model.tiers if name in ws.customers else []:
+            summary = found.get(Page("summary", tier, name), frozenset())
+            found[Page("scorecard", tier, name)] = summary | {absolute(path)}
     return found
 
 
@@ -141,8 +164,9 @@ class Renderer:
 
     RESET_AFTER = 200
 
-    def __init__(self, templates: Path | None = None) -> None:
+    def __init__(self, templates: Path | None = None, tickets: dict[str, Path] | None = None) -> None:
         self.templates = templates
+        self.tickets = tickets or {}
         self.count = 0
         self.clauses: CachingSandbox | None = None
         self.markup = MarkupCache()
@@ -167,6 +191,9 @@ class Renderer:
         comparison at the density that fits. Raises the SlagenError `slagen build` would."""
         if page.kind not in KINDS:
             raise UsageError(f"unknown page {page.kind!r}; choose from {', '.join(KINDS)}")
+        if page.kind == "scorecard":
+            report, customer = measured(ws, page, self.tickets)
+            return scorecard_page(ws, report, customer, self.templates)[0]
         strings = load_strings(ws, self.templates)
         if page.kind == "compare":
             customer = _customer(ws, page)
@@ -183,8 +210,27 @@ class Renderer:
         return summary_page(ws, job, load_strings(ws, self.templates, language), context, self.templates)[0].html
 
 
-def download(ws: Workspace, page: Page, suffix: str, templates: Path | None = None) -> tuple[str, bytes]:
+def measured(ws: Workspace, page: Page, tickets: dict[str, Path]) -> tuple[MeasureReport, Sourced[Customer]]:
+    """The ticket export `--tickets` names for the page's customer, measured as `slagen measure` does."""
+    customer = _customer(ws, page)
+    if customer is None or page.tier is None or page.customer not in tickets:
+        raise UsageError(f"no ticket export for {page.customer!r}; name one with --tickets {page.customer}=FILE")
+    path = tickets[page.customer]
+    config = ws.config.model
+    terms = terms_for(ws.tier(page.tier).model, customer)
+    table = engine.load(path, shown(path), None, None, terms, resolve_calendar(config.defaults, customer.model))
+    currency = contract_currency(config.defaults, customer.model)
+    return engine.run(config, terms, customer.model, currency, table).report, customer
+
+
+def download(
+    ws: Workspace, page: Page, suffix: str, templates: Path | None = None, tickets: dict[str, Path] | None = None
+) -> tuple[str, bytes]:
     """The real file behind a page (".pdf" or ".docx"), made in memory as `slagen build` makes it: name and bytes."""
+    if page.kind == "scorecard":
+        report, customer = measured(ws, page, tickets or {})
+        pdf = render_scorecard(ws, report, customer, templates)
+        return f"{customer.model.short_name}-{page.tier}-scorecard.pdf", pdf
     if page.kind == "compare":
         customer = _customer(ws, page)
         language = contract_languages(ws.config.model, customer.model if customer else None).own

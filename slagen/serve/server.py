@@ -236,17 +236,19 @@ def serve_workspace(
     port: int = 8000,
     templates: Path | None = None,
     *,
+    tickets: dict[str, Path] | None = None,
     announce: Callable[[PreviewServer, LiveState], None] = lambda server, state: None,
 ) -> None:
-    """Serve the workspace's live previews until interrupted (Ctrl-C, SIGTERM) or `server.shutdown()`."""
-    state = LiveState(root, templates)
+    """Serve the workspace's live previews until interrupted (Ctrl-C, SIGTERM) or `server.shutdown()`;
+    `tickets` maps a customer to its ticket export, for its scorecards."""
+    state = LiveState(root, templates, tickets)
     try:
         server = PreviewServer((host, port), state)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise UsageError(f"--port {port}: the port is in use; choose another (0 picks a free one)") from error
         raise UsageError(f"--host {host} --port {port}: cannot listen there: {error.strerror or error}") from error
-    watcher = Watcher(state.root, state.folders, state.on_change)
+    watcher = Watcher(state.root, state.folders, state.on_change, frozenset(state.tickets.values()))
     watcher.start()
     announce(server, state)
     try:

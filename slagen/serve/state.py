@@ -40,10 +40,11 @@ class LiveState:
     """Everything the server and the watcher share. `lock` serialises rendering (WeasyPrint and the
     source date are process-wide); `events` wakes the open pages' event streams."""
 
-    def __init__(self, root: Path, templates: Path | None = None) -> None:
+    def __init__(self, root: Path, templates: Path | None = None, tickets: dict[str, Path] | None = None) -> None:
         self.root = absolute(root)
         self.templates = templates
-        self.renderer = Renderer(templates)
+        self.tickets = {name: absolute(path) for name, path in (tickets or {}).items()}
+        self.renderer = Renderer(templates, self.tickets)
         self.lock = threading.RLock()
         self.events = threading.Condition()
         self.generation = 0
@@ -69,7 +70,7 @@ class LiveState:
         """Read the workspace again; on failure keep the problems (as `slagen validate` words them)."""
         try:
             ws = load_workspace(self.root)
-            inputs = page_inputs(ws)
+            inputs = page_inputs(ws, self.tickets)
         except SlagenError as error:
             self.ws, self.problems = None, tuple(error.problems)
             return
@@ -122,13 +123,13 @@ class LiveState:
                 raise InputError(self.problems[0], problems=list(self.problems))
             key = (page, suffix)
             if key not in self.downloads:
-                self.downloads[key] = download(self.ws, page, suffix, self.templates)
+                self.downloads[key] = download(self.ws, page, suffix, self.templates, self.tickets)
             return self.downloads[key]
 
     def index(self) -> str:
         """The start page; its version is new whenever its text changes."""
         with self.lock:
-            data = index_data(self.ws, self.root)
+            data = index_data(self.ws, self.root, self.tickets)
             content = start_page(data, "", self.problems)
             if content != self.index_content or INDEX not in self.versions:
                 self.index_content = content

@@ -38,8 +38,10 @@ class Watcher:
     appears or goes there (a `templates/` created, say) the recursive watch starts again on the new set.
     """
 
-    def __init__(self, root: Path, folders: Callable[[], list[Path]], on_change: Callable[[set[Path]], None]) -> None:
+    def __init__(self, root: Path, folders: Callable[[], list[Path]], on_change: Callable[[set[Path]], None],
+                 files: frozenset[Path] = frozenset()) -> None:
         self.root = absolute(root)
+        self.files = files  # single files watched through their folder (ticket exports), wherever they are
         self.folders = folders
         self.on_change = on_change
         self.stop = threading.Event()
@@ -82,11 +84,13 @@ class Watcher:
         return True
 
     def _top(self) -> None:
-        """slagen.yaml, and input folders appearing or going (their names only)."""
-        for changes in self._changes([self.root], False, _Either(self.stop)):
+        """slagen.yaml, input folders appearing or going (their names only), and the single files."""
+        tops = sorted({self.root, *(file.parent for file in self.files if file.parent.is_dir())})
+        for changes in self._changes(tops, False, _Either(self.stop)):
             relevant = {
                 absolute(Path(path)) for change, path in changes
                 if Path(path).name == CONFIG_NAME or Path(path).is_dir() or change == watchfiles.Change.deleted
+                or absolute(Path(path)) in self.files
             }
             if relevant:
                 self._moved()  # first, so that the new folders are watched as early as possible
