@@ -187,8 +187,9 @@ def test_first_year_of_a_24_month_term_earns_no_performance_credit() -> None:
 
 
 def test_performance_credit_worked_example_equals_the_calculator() -> None:
-    """The built contracts name a year and an amount; `slagen credits --json` credits that same amount for that year."""
-    cases = (("premium", "acme", dt.date(2026, 1, 1)), ("standard", "nordwerk", dt.date(2026, 3, 1)))
+    """The built contracts name a year and an amount; `slagen credits --json` credits that same amount for that year.
+    (fournil: English text with French money; nordwerk's contract is German, in tests/test_languages.py.)"""
+    cases = (("premium", "acme", dt.date(2026, 1, 1)), ("standard", "fournil", dt.date(2026, 2, 1)))
     for tier, customer, start in cases:
         document, _ = build_document(WORKSPACE, Job(WORKSPACE.tiers[tier], WORKSPACE.customers[customer]), STRINGS)
         paragraphs = [" ".join(plain_text(block.inlines).split()) for block in document.blocks
