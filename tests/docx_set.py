@@ -27,6 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 UPDATE_FIELDS = "acme-premium-sla-update-fields.docx"
 RICHEST = "redline-removed-moved-changed.docx"
 DONE = "done.json"
+LANGUAGES: dict[str, str] = {}  # file name -> the language of its text (Document.language), for contracts
 
 
 def moved_table_redline() -> bytes:
@@ -62,7 +63,9 @@ def make_set(folder: Path) -> list[Path]:
     files: dict[str, bytes] = {}
     for output in plan_outputs(load_workspace(REPO)):
         if output.kind == "docx":
-            files[output.path.replace("/", "-")] = render_docx(shipped(output.tier, output.customer))
+            document = shipped(output.tier, output.customer)
+            files[output.path.replace("/", "-")] = render_docx(document)
+            LANGUAGES[output.path.replace("/", "-")] = document.language
     files[UPDATE_FIELDS] = render_docx(shipped("premium", "acme"), update_fields=True)
     files[RICHEST] = redline_docx()
     files["redline-different-contracts.docx"] = different_contracts_redline()
@@ -81,7 +84,7 @@ def main(folder: Path) -> None:
     if reason is None:
         results = ooxml_validator.validate(paths, ooxml_validator.ENDS)
         results += ooxml_validator.validate([folder / RICHEST], ooxml_validator.BETWEEN)
-    summary = {"files": [path.name for path in paths], "skipped": reason, "results": results,
+    summary = {"files": [path.name for path in paths], "languages": LANGUAGES, "skipped": reason, "results": results,
                "version": ooxml_validator.version() if reason is None else None}
     (folder / DONE).write_text(json.dumps(summary))
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import docx
 import pytest
+from docx.oxml.ns import qn
 
 from tests import docx_set, ooxml_validator
 from tests.docx_lint import lint_docx
@@ -39,6 +41,17 @@ def test_structural_lint(made: tuple[Path, dict]) -> None:
         for line in lint_docx((folder / name).read_bytes(), update_fields=name == docx_set.UPDATE_FIELDS)
     ]
     assert problems == []
+
+
+def test_each_contract_states_the_language_of_its_text(made: tuple[Path, dict]) -> None:
+    """Word's proofing and screen readers take the language from w:lang (the default run properties) and the
+    core properties: both say the language the document's text is written in."""
+    folder, summary = made
+    assert len(summary["languages"]) == 10
+    for name, language in summary["languages"].items():
+        word = docx.Document(str(folder / name))
+        defaults = word.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+        assert (defaults.get(qn("w:val")), word.core_properties.language) == (language, language), name
 
 
 def test_open_xml_sdk_validator(made: tuple[Path, dict]) -> None:
