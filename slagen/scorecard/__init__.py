@@ -110,9 +110,11 @@ def scorecard_page(
     words = strings["scorecard"]
     locale = customer.model.locale or ws.config.model.defaults.locale
     fmt = Formatter(locale, strings)
+    # Worded in the provider's language (strings.yaml); numbers and dates in the customer's locale.
+    language = ws.config.model.defaults.language
     document = page_document(
         ws,
-        {"contract": {"locale": locale, "language": "en"}},  # the scorecard's words are English (strings.yaml)
+        {"contract": {"locale": locale, "language": language}},
         title=f"{words['title']} · {report.customer_name}",
         subject=words["subject"].format(
             tier=report.tier_name, customer=report.customer_name,
