@@ -4,6 +4,7 @@ known counts per severity, whose credits come from the real calculator (the func
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -61,7 +62,7 @@ def _breached(month: str, number: int, severity: str, response_late: bool) -> Ti
     )
 
 
-def sample_report(ws: Workspace, *, quarter_kpis: bool = False) -> MeasureReport:
+def sample_report(ws: Workspace) -> MeasureReport:
     customer = ws.customer("acme")
     tier = terms_for(ws.tier("premium").model, customer)
     credits = tier.service_credits
@@ -135,5 +136,12 @@ def sample_report(ws: Workspace, *, quarter_kpis: bool = False) -> MeasureReport
         total_credit=Money(sum((p.credit.amount for p in periods), Decimal(0)), "USD"),
         chronic_failure_from=next((p.period for p in periods if p.chronic_failure), None),
         breached=breached, kpis=kpis,
+        # The first quarter's own measures (the second falls back to the whole export's): first-contact resolution
+        # and Sev-1 times differ from the whole export's, so a page shows which it took.
+        quarter_kpis=(("2026-Q1", replace(
+            kpis, first_contact_resolution_pct=Decimal(50),
+            response_by_severity=(SeverityTimes("sev1", _spread(5, 15, 30), _spread(5, 200, 400), Decimal(210)),
+                                  *kpis.response_by_severity[1:]),
+        )),),
     )
     return report

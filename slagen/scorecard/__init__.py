@@ -36,7 +36,7 @@ def scorecard_data(
     terms = terms_for(ws.tier(report.tier).model, customer)
     invoice = terms.service_credits.applied_to if terms.service_credits else None
     first, last = report.periods[0].month, report.periods[-1].month
-    quarter_kpis = dict(getattr(report, "quarter_kpis", ()))
+    quarter_kpis = dict(report.quarter_kpis)
     quarters = []
     for key, periods in report.quarters().items():
         measured = [period for period in periods if period.compliance_pct is not None]
@@ -59,8 +59,8 @@ def scorecard_data(
             "excluded": sum(period.excluded for period in periods),
             "credits": pages.credits(periods, invoice),
             "bonus": pages.bonus(periods),
-            # The quarter's own KPIs where the report has them (m14a's quarter_kpis, landing with this), else the
-            # whole export's; the note names the months they cover.
+            # The quarter's own KPIs where the report has them, else the whole export's; the headings name the
+            # months they cover.
             "times": pages.times(kpis),
             "times_note": words["times_note"].format(first=fmt.month(span[0]), last=fmt.month(span[1])),
             "measures": pages.measures(kpis),
@@ -110,9 +110,11 @@ def scorecard_page(
     words = strings["scorecard"]
     locale = customer.model.locale or ws.config.model.defaults.locale
     fmt = Formatter(locale, strings)
+    # Worded in the provider's language (strings.yaml); numbers and dates in the customer's locale.
+    language = ws.config.model.defaults.language
     document = page_document(
         ws,
-        {"contract": {"locale": locale, "language": "en"}},  # the scorecard's words are English (strings.yaml)
+        {"contract": {"locale": locale, "language": language}},
         title=f"{words['title']} · {report.customer_name}",
         subject=words["subject"].format(
             tier=report.tier_name, customer=report.customer_name,
