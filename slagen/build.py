@@ -140,6 +140,7 @@ def build_document(
         second, _ = texts[languages.languages[1]]
         document.parallel = Parallel(second.language, second.title, second.subtitle, second.strings,
                                      list(second.blocks))  # type: ignore[arg-type]
+        document.header_text = document.header_text.replace(document.title, f"{document.title} / {second.title}", 1)
     return document, texts[languages.own][1]
 
 

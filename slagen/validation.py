@@ -138,7 +138,11 @@ def _check(indexes: list[int]) -> list[list[str]]:
             document, context = build_document(
                 ws, job, strings, environment=_SHARED["clauses"], markup=markup
             )
-            if job.customer is None:
+            # the page templates once blank per tier, and once per tier for a bilingual contract (its own template)
+            bilingual = _SHARED.setdefault("bilingual", set())
+            if job.customer is None or (document.parallel is not None and job.tier.model.id not in bilingual):
+                if document.parallel is not None:
+                    bilingual.add(job.tier.model.id)
                 check_page_templates(ws, job, strings, document, context, _SHARED["pages"])
         except (TemplateError, InputError) as error:
             results.append(list(error.problems))

@@ -185,3 +185,11 @@ def test_a_bilingual_redline_marks_the_chinese_figure_by_character() -> None:
     inserted = [span.text for mark in changed.inlines if isinstance(mark, Insert) for span in mark.inlines]
     deleted = [span.text for mark in changed.inlines if isinstance(mark, Delete) for span in mark.inlines]
     assert (inserted, deleted) == (["45"], ["30"])
+
+
+def test_the_chinese_column_has_no_english_leftovers(bilingual: Path) -> None:
+    rows = body_table(bilingual / "huaxin-basic-sla.docx").findall("w:tr", NS)
+    chinese = "\n".join(cell_text(row.findall("w:tc", NS)[1]) for row in rows)
+    assert leftovers(chinese, "zh") == []
+    english = "\n".join(cell_text(row.findall("w:tc", NS)[0]) for row in rows)
+    assert CHINESE_NAME not in english and "Shandong Huaxin Beverage Co., Ltd." in english

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from slagen.bounds import ContractDate, Number
 from slagen.model.config import CustomerCalendar
-from slagen.model.language import LanguageCode, Localized
+from slagen.model.language import LanguageCode, Localized, text_or_map
 from slagen.model.provider import Signatory
 from slagen.model.types import (
     Country,
@@ -69,7 +69,7 @@ class Customer(Model):
         "'monthly', always in advance.",
     )
     locale: LocaleId | None = Field(default=None, description="Overrides the provider's locale.")
-    language: LanguageCode | list[LanguageCode] | None = Field(
+    language: text_or_map(LanguageCode, list[LanguageCode]) | None = Field(  # type: ignore[valid-type]
         default=None,
         description="Language of the contract, a BCP 47 code such as 'de' or 'zh', or two codes for a bilingual "
         "contract side by side, e.g. [en, zh]; the provider's language when left out. Dates and money follow the "
@@ -77,6 +77,7 @@ class Customer(Model):
     )
     prevailing_language: LanguageCode | Literal["equal"] | None = Field(
         default=None,
+        validate_default=True,
         description="For a bilingual contract: the language whose text prevails where the two differ, e.g. 'en', "
         "or 'equal' when both texts are equally authentic.",
     )
@@ -109,21 +110,28 @@ class Customer(Model):
         return value
 
 
-    @model_validator(mode="after")
-    def _language_pair(self) -> Customer:
-        if isinstance(self.language, list):
-            if len(self.language) != 2 or self.language[0] == self.language[1]:
-                raise ValueError("language: a bilingual contract names two different languages, e.g. [en, zh]")
-            if self.prevailing_language is None:
+    @field_validator("prevailing_language")
+    @classmethod
+    def _prevailing(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if "language" not in info.data:
+            return value  # the language itself is wrong: that is the one message
+        language = info.data["language"]
+        if isinstance(language, list):
+            if value is None:
                 raise ValueError(
-                    f"prevailing_language: missing; say which text prevails ({self.language[0]!r} or "
-                    f"{self.language[1]!r}) or 'equal' when both are equally authentic"
+                    f"missing; say which text prevails ({language[0]!r} or {language[1]!r}) or 'equal' when both "
+                    "are equally authentic"
                 )
-            if self.prevailing_language not in (*self.language, "equal"):
-                raise ValueError(
-                    f"prevailing_language: {self.prevailing_language!r} is not one of the contract's languages "
-                    f"{self.language[0]!r}, {self.language[1]!r} or 'equal'"
-                )
-        elif self.prevailing_language is not None:
-            raise ValueError("prevailing_language: only a bilingual contract (language: [en, zh]) has one")
-        return self
+            if value not in (*language, "equal"):
+                raise ValueError(f"{value!r} is not one of the contract's languages {language[0]!r}, "
+                                 f"{language[1]!r} or 'equal'")
+        elif value is not None:
+            raise ValueError("only a bilingual contract (language: [en, zh]) has one")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _pair(cls, value: str | list[str] | None) -> str | list[str] | None:
+        if isinstance(value, list) and (len(value) != 2 or value[0] == value[1]):
+            raise ValueError("a bilingual contract names two different languages, e.g. [en, zh]")
+        return value

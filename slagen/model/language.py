@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Discriminator, Field, Tag
+from pydantic import AfterValidator, BaseModel, Discriminator, Field, Tag
 
 _CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-[A-Z]{2})?$")
 
@@ -36,13 +36,18 @@ Localized = Annotated[
 
 
 def _shape(value: object) -> str:
-    return "dict" if isinstance(value, dict) else "str"
+    return "dict" if isinstance(value, dict) else "list" if isinstance(value, list) else "str"
+
+
+def _tag(kind: Any) -> str:
+    origin = getattr(kind, "__origin__", kind)
+    return "dict" if origin is dict or (isinstance(kind, type) and issubclass(kind, BaseModel)) else "list"
 
 
 def text_or_map(text: Any, mapping: Any) -> Any:
-    """A field that is a text or a mapping: the input's own shape picks the type, so a mistake in a text is
-    reported as that, not also as "should be a mapping" (the tags are dropped from messages' field names)."""
-    return Annotated[Annotated[text, Tag("str")] | Annotated[mapping, Tag("dict")], Discriminator(_shape)]
+    """A field that is a text or a mapping (or a list): the input's own shape picks the type, so a mistake in a
+    text is reported as that, not also as "should be a mapping" (the tags are dropped from messages' field names)."""
+    return Annotated[Annotated[text, Tag("str")] | Annotated[mapping, Tag(_tag(mapping))], Discriminator(_shape)]
 
 
 def pick(value: str | dict[str, str], language: str, source: str) -> str | None:
