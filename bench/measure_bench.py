@@ -196,7 +196,7 @@ def write_samples(folder: Path) -> None:
     (folder / "acme-freshdesk.csv").write_text(freshdesk_csv(tickets(90, seed=14)), encoding="utf-8")
 
 
-def _run_once(path: Path) -> tuple[float, float, float]:
+def _run_once(path: Path, extra: tuple[str, ...] = ()) -> tuple[float, float, float]:
     """Wall seconds, peak RSS (MB) and CPU seconds (user + system) of one `slagen measure` process, measured by a
     fresh wrapper process."""
     probe = (
@@ -209,7 +209,7 @@ def _run_once(path: Path) -> tuple[float, float, float]:
     )
     slagen = str(Path(sys.executable).with_name("slagen"))
     command = [sys.executable, "-c", probe, slagen, "measure", "premium", "--customer", "acme", "--tickets",
-               str(path), "--json", "--out", str(path.parent / "dist")]
+               str(path), "--json", "--out", str(path.parent / "dist"), *extra]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     code, wall, peak, cpu = result.stdout.split()
     if code != "0":
@@ -222,6 +222,8 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, action="append", help="tickets per export (repeat); 100k and 1M")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--samples", type=Path, help="write the sample exports into this folder and stop")
+    parser.add_argument("--no-scorecard", action="store_true",
+                        help="time the measurement alone (the scorecard PDF costs the same few seconds at any size)")
     args = parser.parse_args()
     if args.samples:
         write_samples(args.samples)
@@ -234,7 +236,7 @@ def main() -> None:
             path.write_text(canonical_csv(tickets(count, seed=1)), encoding="utf-8")
             size = path.stat().st_size / 1e6
             print(f"{count:,} tickets: {size:.0f} MB written in {time.perf_counter() - began:.1f} s", flush=True)
-            runs = [_run_once(path) for _ in range(args.repeat)]
+            runs = [_run_once(path, ("--no-scorecard",) if args.no_scorecard else ()) for _ in range(args.repeat)]
             walls, peaks, cpus = ([run[index] for run in runs] for index in range(3))
             line = {"tickets": count, "runs": args.repeat, "wall_s_median": round(statistics.median(walls), 2),
                     "wall_s_all": [round(value, 2) for value in walls],
