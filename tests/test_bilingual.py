@@ -19,7 +19,7 @@ from slagen.diff import redline_documents
 from slagen.document import Delete, Document, Heading, Insert, ListBlock, Paragraph, Parallel, Span
 from tests.conftest import REPO, run_cli
 from tests.test_bad_inputs import has_cjk_font
-from tests.test_languages import leftovers
+from tests.test_languages import embedded_fonts, leftovers
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -72,14 +72,7 @@ def test_pdf_shows_both_texts_with_the_chinese_legal_name(bilingual: Path) -> No
 
 
 def test_pdf_embeds_subsets_of_the_cjk_fonts(bilingual: Path) -> None:
-    reader = PdfReader(bilingual / "huaxin-basic-sla.pdf")
-    embedded: set[str] = set()
-    for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
-            if any(key in descendant["/FontDescriptor"] for key in ("/FontFile", "/FontFile2", "/FontFile3")):
-                embedded.add(str(font["/BaseFont"]))
+    embedded = embedded_fonts(bilingual / "huaxin-basic-sla.pdf")
     cjk = sorted(name for name in embedded if "CJK" in name)
     assert cjk and all(re.fullmatch(r"/[A-Z]{6}\+Noto-S[a-z]+-CJK-SC.*", name) for name in cjk), embedded
 

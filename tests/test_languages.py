@@ -160,16 +160,21 @@ def test_chinese_contract_in_chinese_with_chinese_dates_and_money(chinese: Path)
     assert "目录" in pdf and "2026年7月1日" in pdf
 
 
-def test_chinese_pdf_embeds_cjk_font_subsets(chinese: Path) -> None:
-    reader = PdfReader(chinese / "huaxin-basic-sla.pdf")
+def embedded_fonts(pdf: Path) -> set[str]:
+    """The base names of the fonts a PDF embeds (a font file in its descriptor), on every page."""
     fonts: set[str] = set()
-    for page in reader.pages:
+    for page in PdfReader(pdf).pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
             descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
             descriptor = descendant["/FontDescriptor"].get_object()
             if any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
                 fonts.add(str(font["/BaseFont"]))
+    return fonts
+
+
+def test_chinese_pdf_embeds_cjk_font_subsets(chinese: Path) -> None:
+    fonts = embedded_fonts(chinese / "huaxin-basic-sla.pdf")
     cjk = [name for name in fonts if "CJK-SC" in name]
     assert cjk, fonts
     assert all(re.fullmatch(r"/[A-Z]{6}\+.+", name) for name in cjk)  # subsets: a six-letter tag before the name
