@@ -10,8 +10,9 @@ Why a stand-in parses like its value: it keeps whatever comes before the value's
 and after its last (what Markdown looks at around a value: indentation, emphasis flanking, trailing
 spaces), and replaces the core between by ASCII letters that spell the stand-in's number. Inside the
 core nothing starts Markdown syntax: interpolated data is escaped (`templating.escape_markdown`), so a
-value's `*`, `[`, `#`, `.` or `)` are text, and a core that starts with a letter never ends in a list
-marker. Values holding what escapes cannot tame (a backtick in a code span, `|` in a table cell) are
+value's `*`, `[`, `#`, `.` or `)` are text, and a core holding a letter is never a list number; a core
+of digits alone ("00", a postcode) could be one at a line start, so it is not swapped. Values holding
+what escapes cannot tame (a backtick in a code span, `|` in a table cell) are
 not swapped, and the rest is ruled out by parsing the text whole: an unescaped `&` before a letter
 (entities such as `&amp;`) or `<` (autolinks such as `<ab:cd>`), link reference definitions (labels are
 matched case-folded), and a stand-in that lands in a token's attributes (a link address or title) or
@@ -48,10 +49,10 @@ def _is_word(character: str) -> bool:
 def _stand_in(value: str, index: int) -> str | None:
     """The value's core (from its first letter or digit to its last) replaced by ASCII letters spelling
     `index` between 'q' and 'x' (so no stand-in holds another); what comes before and after the core is
-    kept. None when the value has no core."""
+    kept. None when the value has no core, or a core without a letter."""
     words = [position for position, character in enumerate(value) if _is_word(character)]
-    if not words:
-        return None
+    if not words or not any(map(_is_letter, value[words[0]: words[-1] + 1])):
+        return None  # digits alone can be a list number (`12.` at a line start) where letters cannot
     code = []
     number = index + 1
     while number:
