@@ -7,12 +7,8 @@ import math
 import os
 import re
 import string
-import sys
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from jinja2 import (
@@ -24,12 +20,12 @@ from jinja2 import (
     Template,
     TemplateNotFound,
 )
-from jinja2.exceptions import TemplateRuntimeError
 from jinja2.loaders import split_template_path
 from jinja2.runtime import Namespace
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
+from slagen.deadline import RenderLimitError, limit_error, render_deadline
 from slagen.files import DEFAULT_INPUT_BYTES, InputScope, OutsideError, shown
 from slagen.model import Limits
 from slagen.wording import Wording
@@ -41,8 +37,6 @@ MAX_RANGE = 100_000
 # An integer result may have at most this many bits (about 30,000 digits): `10 ** 10 ** 10` is refused
 # before Python spends hours computing it.
 MAX_INT_BITS = 100_000
-# A render may grow the process's peak memory by this much; far above any real contract.
-MAX_RENDER_MEMORY = 1024 * 2**20
 LIMITS_HINT = "limits.output_bytes in slagen.yaml"
 
 # Backslash-escaping every ASCII punctuation mark keeps interpolated data literal in Markdown.
@@ -120,81 +114,9 @@ def template_loader(search_path: list[Path], builtin: Path) -> BaseLoader:
 # ---------------------------------------------------------------- render limits
 
 
-class RenderLimitError(TemplateRuntimeError):
-    """A render went past a limit (time, size, repetition, recursion); the message says which and where to change it.
-
-    A `TemplateRuntimeError`, so every place that reports template errors reports this one too.
-    """
-
-
-def _limit(message: str) -> RenderLimitError:
-    return RenderLimitError(f"stopped: {message}")
-
-
 def _too_long(what: str, size: int, cap: int, value: Any = "") -> RenderLimitError:
     unit = "characters" if isinstance(value, str) else "items"
-    return _limit(f"{what} would make {size:,} {unit}; the limit is {cap:,} ({LIMITS_HINT})")
-
-
-class _Deadline:
-    """A tracing hook that ends a render once its time or memory is up, even in a loop that prints nothing.
-
-    The hook runs on every Python call made while rendering and on every line of template code
-    (Jinja compiles templates to Python), so a runaway loop is stopped within one iteration. Every
-    few milliseconds it also looks at the process's peak memory: values that pass every size check
-    one by one can still pile up (a list of a hundred thousand long strings).
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.started = time.monotonic()
-        self.deadline = self.started + seconds
-        self.next_memory_check = self.started
-        self.peak = _peak_memory()
-
-    def check(self) -> None:
-        now = time.monotonic()
-        if now > self.deadline:
-            raise _limit(
-                f"rendering took longer than {self.seconds:g} s (limits.render_seconds in slagen.yaml); "
-                "look for a loop or macro that never ends"
-            )
-        if now >= self.next_memory_check and self.peak is not None:
-            self.next_memory_check = now + 0.005
-            peak = _peak_memory()
-            if peak is not None and peak - self.peak > MAX_RENDER_MEMORY:
-                raise _limit(f"the render used more than {MAX_RENDER_MEMORY // 2**20:,} MiB of memory")
-
-    def on_call(self, frame: FrameType, event: str, arg: Any) -> Any:
-        self.check()
-        return self.on_line if "__jinja_template__" in frame.f_globals else None
-
-    def on_line(self, frame: FrameType, event: str, arg: Any) -> Any:
-        if event == "line":
-            self.check()
-        return self.on_line
-
-
-def _peak_memory() -> int | None:
-    """The process's peak resident memory in bytes, where the platform tells."""
-    try:
-        import resource
-    except ImportError:  # Windows
-        return None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024
-
-
-@contextmanager
-def render_deadline(limits: Limits) -> Iterator[None]:
-    """Stop any template code run inside this block after `limits.render_seconds`."""
-    deadline = _Deadline(float(limits.render_seconds))
-    previous = sys.gettrace()
-    sys.settrace(deadline.on_call)
-    try:
-        yield
-    finally:
-        sys.settrace(previous)
+    return limit_error(f"{what} would make {size:,} {unit}; the limit is {cap:,} ({LIMITS_HINT})")
 
 
 def _size(value: Any) -> int:
@@ -228,7 +150,7 @@ def _check_format_string(text: str, cap: int) -> None:
         if not spec:
             continue
         if "{" in spec:
-            raise _limit(f"nested format fields such as {{:{spec}}} are not allowed in templates")
+            raise limit_error(f"nested format fields such as {{:{spec}}} are not allowed in templates")
         for number in re.findall(r"\d+", spec):
             if int(number) > cap:
                 raise _too_long(f"the format spec {spec!r}", int(number), cap)
@@ -262,7 +184,7 @@ def _capped_chunks(chunks: Iterator[str], cap: int) -> Iterator[str]:
         total += len(chunk)
         if total > cap:
             # Thrown into the template's generator, so the message can name the template line.
-            chunks.throw(_limit(f"the output passed {cap:,} characters ({LIMITS_HINT})"))  # type: ignore[attr-defined]
+            chunks.throw(limit_error(f"the output passed {cap:,} characters ({LIMITS_HINT})"))  # type: ignore[attr-defined]
         yield chunk
 
 
@@ -282,11 +204,11 @@ class _LimitedTemplate(Template):
             try:
                 self.environment.handle_exception()  # re-raises with the traceback mapped to template lines
             except RecursionError as error:
-                raise _limit(
+                raise limit_error(
                     "a macro, block or include calls itself without end (recursion too deep)"
                 ).with_traceback(error.__traceback__) from None
             except MemoryError as error:
-                raise _limit(
+                raise limit_error(
                     f"the render ran out of memory; the output may be at most {limits.output_bytes:,} characters "
                     f"({LIMITS_HINT})"
                 ).with_traceback(error.__traceback__) from None
@@ -333,7 +255,7 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
     def _range(self, *args: Any) -> range:
         numbers = range(*args)
         if len(numbers) > MAX_RANGE:
-            raise _limit(f"range() of {len(numbers):,} numbers; the limit is {MAX_RANGE:,}")
+            raise limit_error(f"range() of {len(numbers):,} numbers; the limit is {MAX_RANGE:,}")
         return numbers
 
     def _namespace_class(self) -> type[Namespace]:
@@ -353,12 +275,13 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
                 if _is_int(count) and _size(sequence) and count * _size(sequence) > cap:
                     raise _too_long("the repetition", count * _size(sequence), cap, sequence)
             if _is_int(left) and _is_int(right) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
-                raise _limit(f"the product would have more than {MAX_INT_BITS:,} bits")
+                raise limit_error(f"the product would have more than {MAX_INT_BITS:,} bits")
         elif operator == "**":
             if _is_int(left) and _is_int(right) and abs(left) > 1 and right > 0:
                 bits = right * math.log2(abs(left))
                 if bits > MAX_INT_BITS:
-                    raise _limit(f"{left} ** {right} would have about {int(bits * math.log10(2)):,} digits; refused")
+                    digits = int(bits * math.log10(2))
+                    raise limit_error(f"{left} ** {right} would have about {digits:,} digits; refused")
         elif operator == "+":
             if _size(left) and _size(right) and _size(left) + _size(right) > cap:
                 raise _too_long("the sum", _size(left) + _size(right), cap, left)

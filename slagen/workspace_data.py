@@ -37,6 +37,9 @@ class Sourced(Generic[M]):
     model: M
     doc: YamlDocument
     file: Path  # the real file, for hashing inputs; doc.path is how messages name it
+    # What is derived from this model and asked for again (a customer's negotiated terms per tier): it lives and
+    # dies with the model, so a reloaded workspace never sees an old answer.
+    derived: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
 
     def where(self, *location: str | int) -> str:
         return self.doc.where(location)

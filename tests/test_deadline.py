@@ -1,0 +1,110 @@
+"""A render's time and memory limit, watched by a SIGALRM tick in the main thread and by tracing elsewhere.
+
+Both ways must stop the same runaway templates with the same messages; the tick must leave no tracer, no
+timer and no handler that could end the process behind it, and must stay out of the way of a program that
+uses SIGALRM itself.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import Any
+
+import pytest
+
+import slagen.deadline
+from slagen.deadline import RenderLimitError
+from slagen.model import Limits
+from slagen.templating import clause_environment
+
+LOOP = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+# About 200 MB of distinct strings, each one within every size limit.
+HOARD = "{% set ns = namespace(l=[]) %}{% for i in range(2000) %}{% set ns.l = ns.l + ['x' * 100000 ~ i] %}{% endfor %}"
+
+
+def render(text: str, **data: Any) -> str:
+    return clause_environment(Limits(render_seconds=0.5)).from_string(text).render(**data)
+
+
+def in_thread(text: str, **data: Any) -> Any:
+    """What rendering `text` in another thread returns or raises."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append(render(text, **data))
+        except Exception as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(30)
+    assert outcome, "the render in a thread did not end"
+    return outcome[0]
+
+
+def test_the_main_thread_is_watched_by_the_timer_not_a_tracer() -> None:
+    assert render("{{ probe() }}", probe=lambda: repr(sys.gettrace())) == "None"
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # nothing left ticking
+    assert signal.getsignal(signal.SIGALRM) is not signal.SIG_DFL  # a late tick finds a handler, not the default
+
+
+def test_another_thread_is_watched_by_a_tracer() -> None:
+    assert in_thread("{{ probe() }}", probe=lambda: repr(sys.gettrace())) != "None"
+
+
+def test_a_loop_that_prints_nothing_is_stopped_in_the_main_thread() -> None:
+    started = time.monotonic()
+    with pytest.raises(RenderLimitError, match=r"took longer than 0\.5 s"):
+        render(LOOP)
+    assert time.monotonic() - started < 10
+    time.sleep(0.05)  # ticks still on their way find no render to stop and do nothing
+
+
+def test_a_loop_that_prints_nothing_is_stopped_in_another_thread() -> None:
+    outcome = in_thread(LOOP)
+    assert isinstance(outcome, RenderLimitError) and "took longer than 0.5 s" in str(outcome)
+
+
+@pytest.mark.parametrize("where", ["main thread", "other thread"])
+def test_memory_piling_up_is_stopped(where: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(slagen.deadline, "MAX_RENDER_MEMORY", 50 * 2**20)
+    if where == "main thread":
+        with pytest.raises(RenderLimitError, match="more than 50 MiB of memory"):
+            render(HOARD)
+    else:
+        outcome = in_thread(HOARD)
+        assert isinstance(outcome, RenderLimitError) and "more than 50 MiB of memory" in str(outcome)
+
+
+def test_a_program_with_its_own_alarm_keeps_it() -> None:
+    """An embedding program's SIGALRM handler and timer are left alone: the render is traced instead."""
+    script = f"""
+import signal, sys, time
+from slagen.model import Limits
+from slagen.templating import clause_environment
+from slagen.deadline import RenderLimitError
+rang = []
+signal.signal(signal.SIGALRM, lambda *_: rang.append(1))
+signal.setitimer(signal.ITIMER_REAL, 3.0)
+env = clause_environment(Limits(render_seconds=0.5))
+print(env.from_string("{{{{ probe() }}}}").render(probe=lambda: repr(sys.gettrace() is not None)))
+try:
+    env.from_string({LOOP!r}).render()
+except RenderLimitError as error:
+    print(error)
+time.sleep(max(0.0, signal.getitimer(signal.ITIMER_REAL)[0]) + 0.1)
+print("own alarm rang", rang)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "True",
+        "stopped: rendering took longer than 0.5 s (limits.render_seconds in slagen.yaml); "
+        "look for a loop or macro that never ends",
+        "own alarm rang [1]",
+    ]
