@@ -22,6 +22,7 @@ texts and values.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -46,19 +47,29 @@ def _is_word(character: str) -> bool:
     return _is_letter(character) or character in "0123456789"
 
 
+@functools.lru_cache(maxsize=4096)
+def _around_core(value: str) -> tuple[str, str] | None:
+    """What comes before the value's core and after it; None when it has no core, or one without a letter.
+    Remembered: a customer's values come back in every clause text of every one of its documents."""
+    words = [position for position, character in enumerate(value) if _is_word(character)]
+    if not words or not any(map(_is_letter, value[words[0]: words[-1] + 1])):
+        return None  # digits alone can be a list number (`12.` at a line start) where letters cannot
+    return value[: words[0]], value[words[-1] + 1 :]
+
+
 def _stand_in(value: str, index: int) -> str | None:
     """The value's core (from its first letter or digit to its last) replaced by ASCII letters spelling
     `index` between 'q' and 'x' (so no stand-in holds another); what comes before and after the core is
     kept. None when the value has no core, or a core without a letter."""
-    words = [position for position, character in enumerate(value) if _is_word(character)]
-    if not words or not any(map(_is_letter, value[words[0]: words[-1] + 1])):
-        return None  # digits alone can be a list number (`12.` at a line start) where letters cannot
+    around = _around_core(value)
+    if around is None:
+        return None
     code = []
     number = index + 1
     while number:
         number, digit = divmod(number, len(_ALPHABET))
         code.append(_ALPHABET[digit])
-    return value[: words[0]] + "q" + "".join(code) + "x" + value[words[-1] + 1 :]
+    return around[0] + "q" + "".join(code) + "x" + around[1]
 
 
 @dataclass(frozen=True)
