@@ -98,8 +98,10 @@ def _usable(value: str) -> bool:
 Candidates = tuple[tuple[str, str], ...]  # (value, value as written into Markdown), longest first
 
 
+@functools.lru_cache(maxsize=2048)
 def candidates(values: tuple[str, ...]) -> Candidates:
-    """The values worth swapping, as a document's clauses will hold them (done once per document)."""
+    """The values worth swapping, as a document's clauses will hold them (once per customer: remembered for its
+    other documents)."""
     flat = {value.replace("\n", " ") for value in values}
     ordered = sorted((value for value in flat if _usable(value)), key=lambda item: (-len(item), item))
     return tuple((value, escape_markdown(value)) for value in ordered)

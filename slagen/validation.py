@@ -18,6 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from slagen.build import build_document, load_strings
 from slagen.document import Document
 from slagen.errors import InputError, TemplateError
+from slagen.languages import contract_languages
 from slagen.markup import MarkupCache
 from slagen.model import Customer
 from slagen.render.html import render_html
@@ -115,8 +116,20 @@ def _in_workers(count: int, workers: int) -> list[list[str]]:
     fills the caches with what all customers of a tier share, which forked workers then inherit.
     """
     jobs: list[Job] = _SHARED["jobs"]
+    config = _SHARED["ws"].config.model
     first = [index for index, job in enumerate(jobs) if job.customer is None]
-    rest = [index for index, job in enumerate(jobs) if job.customer is not None]
+    # Each tier's first bilingual contract too: its page template is compiled and checked once, here, and not
+    # again in every worker.
+    bilingual: set[str] = set()
+    for index, job in enumerate(jobs):
+        tier = job.tier.model.id
+        if job.customer is None or tier in bilingual:
+            continue
+        if contract_languages(config, job.customer.model).bilingual:
+            bilingual.add(tier)
+            first.append(index)
+    chosen = set(first)
+    rest = [index for index in range(len(jobs)) if index not in chosen]
     results = dict(zip(first, _check(first), strict=True))
     if workers <= 1 or len(rest) < 2:
         results.update(zip(rest, _check(rest), strict=True))
@@ -150,7 +163,7 @@ def _check(indexes: list[int]) -> list[list[str]]:
     markup: MarkupCache = _SHARED["markup"]
     for index in indexes:
         job = _SHARED["jobs"][index]
-        markup.use_values(() if job.customer is None else strings_in(job.customer.model.model_dump(mode="json")))
+        markup.use_values(() if job.customer is None else _strings_of(job.customer))
         try:
             document, context = build_document(
                 ws, job, strings, environment=_SHARED["clauses"], markup=markup
@@ -166,6 +179,14 @@ def _check(indexes: list[int]) -> list[list[str]]:
         else:
             results.append([])
     return results
+
+
+def _strings_of(customer: Sourced[Customer]) -> tuple[str, ...]:
+    """Every string of the customer's data (what its documents' texts are parsed in the shape of), once per customer."""
+    known = customer.derived.get("strings")
+    if not isinstance(known, tuple):
+        known = customer.derived["strings"] = strings_in(customer.model.model_dump(mode="json"))
+    return known
 
 
 def _naming(problem: str, customers: list[Sourced[Customer]]) -> str:
