@@ -21,8 +21,9 @@ from slagen.model import Limits
 from slagen.templating import clause_environment
 
 LOOP = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
-# About 200 MB of distinct strings, each one within every size limit.
-HOARD = "{% set ns = namespace(l=[]) %}{% for i in range(2000) %}{% set ns.l = ns.l + ['x' * 100000 ~ i] %}{% endfor %}"
+# About 400 MB of distinct strings, each one within every size limit: far past the 50 MiB limit the test sets,
+# however much freed memory the process can reuse before its peak grows.
+HOARD = "{% set ns = namespace(l=[]) %}{% for i in range(4000) %}{% set ns.l = ns.l + ['x' * 100000 ~ i] %}{% endfor %}"
 
 
 def render(text: str, **data: Any) -> str:
@@ -92,7 +93,7 @@ run("main thread:")
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [
+    assert result.stdout.splitlines() == [  # (a failure here printed "other thread: not stopped" once, in make test)
         "other thread: stopped: the render used more than 50 MiB of memory",
         "main thread: stopped: the render used more than 50 MiB of memory",
     ]
