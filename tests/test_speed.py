@@ -38,17 +38,18 @@ def entry_point(cwd: Path, *args: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One tier, one customer (seven documents in three tasks), built once with `build --all --jobs 1`."""
+    """One tier, two customers (the German nordwerk, the bilingual en/zh huaxin: ten documents in four tasks),
+    built once with `build --all --jobs 1`."""
     root = copy_workspace(tmp_path_factory.mktemp("speed") / "ws")
     for name in ("basic", "premium", "on-demand"):
         (root / "tiers" / f"{name}.yaml").unlink()
-    for name in ("acme", "huaxin", "fournil"):
+    for name in ("acme", "fournil"):
         (root / "examples" / "customers" / f"{name}.yaml").unlink()
     done = slagen(root, "build", "--all", "--jobs", "1", "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert len(report["built"]) == 7
-    assert [task["ok"] for task in report["tasks"]] == [True] * 3 and report["worker_peak_mb"] > 20
+    assert len(report["built"]) == 10
+    assert [task["ok"] for task in report["tasks"]] == [True] * 4 and report["worker_peak_mb"] > 20
     return root
 
 
@@ -69,10 +70,10 @@ def test_noop_build_all_answers_from_the_manifest(built: Path) -> None:
     """Nothing changed: the same lines as the full check, without loading the workspace."""
     lines = entry_point(built, "build", "--all")
     assert lines[-1] == "[]"
-    assert lines[0].startswith("0 built, 7 up to date, 0 failed in ")
+    assert lines[0].startswith("0 built, 10 up to date, 0 failed in ")
     fast = json.loads("\n".join(entry_point(built, "build", "--all", "--json")[:-1]))
     slow = json.loads(slagen(built, "build", "--all", "--json", module="slagen.cli").stdout)
-    assert {**fast, "seconds": 0} == {**slow, "seconds": 0} and fast["up_to_date"] == 7
+    assert {**fast, "seconds": 0} == {**slow, "seconds": 0} and fast["up_to_date"] == 10
 
 
 @pytest.mark.parametrize("change", ["new customer", "edited clause", "output edited", "leftover", "same text"])
@@ -98,11 +99,14 @@ def test_any_change_goes_the_ordinary_way(built: Path, tmp_path: Path, change: s
     assert (unchanged(root, root / "dist") is None) == (change != "same text")
 
 
-def test_batch_caches_and_pdf_helpers_change_no_byte(built: Path, tmp_path: Path) -> None:
-    """The worker's caches (build --all) and the single build's PDF helpers give the same bytes; the PDFs of a
-    single build are made by the helpers (this process never imports WeasyPrint)."""
-    lines = entry_point(built, "build", "standard", "--customer", "nordwerk", "--out", str(tmp_path))
+@pytest.mark.parametrize("customer", ["nordwerk", "huaxin"])
+def test_batch_caches_and_pdf_helpers_change_no_byte(built: Path, tmp_path: Path, customer: str) -> None:
+    """The worker's caches (build --all) and the single build's PDF helpers give the same bytes, for a German
+    and a bilingual (en/zh, summary in Chinese) contract; the PDFs of a single build are made by the helpers
+    (this process never imports WeasyPrint)."""
+    lines = entry_point(built, "build", "standard", "--customer", customer, "--out", str(tmp_path))
     assert "weasyprint" not in lines[-1] and "docx" in lines[-1]
-    for name in ("nordwerk-standard-sla.docx", "nordwerk-standard-sla.pdf", "nordwerk-standard-summary.pdf"):
-        mine = hashlib.sha256((tmp_path / "nordwerk" / name).read_bytes()).hexdigest()
-        assert mine == hashlib.sha256((built / "dist" / "nordwerk" / name).read_bytes()).hexdigest(), name
+    for kind in ("sla.docx", "sla.pdf", "summary.pdf"):
+        name = f"{customer}-standard-{kind}"
+        mine = hashlib.sha256((tmp_path / customer / name).read_bytes()).hexdigest()
+        assert mine == hashlib.sha256((built / "dist" / customer / name).read_bytes()).hexdigest(), name
