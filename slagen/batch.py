@@ -18,6 +18,7 @@ from slagen.build import load_strings, plan_outputs, render_job
 from slagen.comparison import render_compare
 from slagen.errors import SlagenError
 from slagen.fastcheck import stamp
+from slagen.forkpool import run_forked
 from slagen.incremental import MANIFEST_NAME, FileHasher, Manifest, Output
 from slagen.output import display, leftover_temps, remove_stale_temps, update_atomic, write_outputs
 from slagen.sources import Job
@@ -25,7 +26,8 @@ from slagen.templating import LimitedSandbox, clause_environment
 from slagen.workspace import Workspace
 
 # For tests only: a worker raises a RuntimeError (a stand-in for a bug) in the task whose label follows
-# "raise in: ", e.g. SLAGEN_TEST_FAULT_IN_TASK="raise in: standard for nordwerk". Nothing else reads it.
+# "raise in: ", e.g. SLAGEN_TEST_FAULT_IN_TASK="raise in: standard for nordwerk", or dies there as if killed
+# ("exit in: ", with --jobs 2 or more). Nothing else reads it.
 FAULT_ENV = "SLAGEN_TEST_FAULT_IN_TASK"
 
 
@@ -55,6 +57,7 @@ class TaskResult:
     seconds: float
     traceback: str = ""  # the traceback of an internal error (a bug), shown with --debug
     peak_mb: float = 0.0  # the peak memory (RSS) of the process that rendered it, so far
+    cpu_seconds: float = 0.0  # the processor time the task took in its worker
 
     def failure_lines(self, *, debug: bool) -> list[str]:
         """The console lines of a failed task: its problems and every output it did not write."""
@@ -116,7 +119,9 @@ def peak_memory() -> int | None:
 
 def _run_task(task: Task) -> TaskResult:
     """In a worker: render one task's stale outputs to bytes (the parent writes them); never raises."""
+    started = time.process_time()
     done = _render_task(task)
+    done.cpu_seconds = time.process_time() - started
     peak = peak_memory()
     done.peak_mb = peak / 2**20 if peak is not None else 0.0
     return done
@@ -129,6 +134,8 @@ def _render_task(task: Task) -> TaskResult:
     try:
         if os.environ.get(FAULT_ENV) == f"raise in: {task.label}":
             raise RuntimeError(f"fault injected by {FAULT_ENV}")
+        if os.environ.get(FAULT_ENV) == f"exit in: {task.label}" and os.getpid() != _WORKER.get("parent"):
+            os._exit(9)
         if task.tier is None:
             files = {"compare.pdf": render_compare(ws, None, load_strings(ws, templates), templates)}
         else:
@@ -196,7 +203,7 @@ def build_all(
     if on_plan is not None:
         on_plan(tasks)
     _WORKER.clear()  # caches belong to one workspace
-    _WORKER.update(ws=ws, templates=templates)
+    _WORKER.update(ws=ws, templates=templates, parent=os.getpid())
     try:
         for done in _execute(tasks, jobs):
             if not done.errors:
@@ -209,7 +216,8 @@ def build_all(
                     manifest.record(output, hasher.fingerprint(output), done.files[output.path])
                     result.built.append(output.path)
             result.tasks.append({"tier": done.task.tier, "customer": done.task.customer,
-                                 "seconds": round(done.seconds, 3), "ok": not done.errors})
+                                 "seconds": round(done.seconds, 3), "cpu_seconds": round(done.cpu_seconds, 3),
+                                 "peak_mb": round(done.peak_mb, 1), "ok": not done.errors})
             result.worker_peak_mb = max(result.worker_peak_mb, done.peak_mb)
             if on_result is not None:
                 on_result(done)
@@ -275,21 +283,17 @@ def _execute(tasks: list[Task], jobs: int) -> Iterator[TaskResult]:
         for task in tasks:
             yield _run_task(task)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
     # fork: workers inherit the loaded workspace, the imported renderers, fontconfig and Pango set up, and
-    # the clause sandbox and page environments (filled as each worker goes).
+    # the clause sandbox and page environments (filled as each worker goes). A worker leaves after some
+    # tasks, or once it has grown, and a fresh one is forked from here (slagen.forkpool).
     from slagen.render.pdf import font_configuration
 
     font_configuration("")
     _worker_caches(_WORKER["ws"])
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-        futures = {pool.submit(_run_task, task): task for task in tasks}
-        for future in as_completed(futures):
-            try:
-                done = future.result()
-            except Exception as error:  # the worker itself died (killed, out of memory): that task fails
-                done = TaskResult(futures[future], {}, [internal_error(error)], 0.0, traceback.format_exc())
-            yield done
+    yield from run_forked(tasks, min(jobs, len(tasks)), _run_task, _worker_died)
+
+
+def _worker_died(task: Task, error: BaseException) -> TaskResult:
+    """The task of a worker that died (killed, out of memory): it fails, the others carry on."""
+    problem = f"the worker process building it stopped ({type(error).__name__}: {error or 'no answer'})"
+    return TaskResult(task, {}, [internal_error(RuntimeError(problem))], 0.0)

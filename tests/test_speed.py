@@ -50,6 +50,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     report = json.loads(done.stdout)
     assert len(report["built"]) == 10
     assert [task["ok"] for task in report["tasks"]] == [True] * 4 and report["worker_peak_mb"] > 20
+    assert all(task["cpu_seconds"] > 0 and task["peak_mb"] > 20 for task in report["tasks"])
     return root
 
 
