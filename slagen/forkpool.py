@@ -89,8 +89,14 @@ def run_forked(
                         start()
                 elif pending:
                     item = pending.pop()
-                    connection.send(item)
-                    busy[connection] = (pid, item)
+                    try:
+                        connection.send(item)
+                        busy[connection] = (pid, item)
+                    except OSError:  # the worker died between two items: a fresh one takes this one
+                        connection.close()
+                        os.waitpid(pid, 0)
+                        pending.append(item)
+                        start()
                 else:
                     connection.close()  # the worker finds its pipe closed and leaves
                     os.waitpid(pid, 0)
