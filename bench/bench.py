@@ -1,12 +1,20 @@
-"""Benchmarks (not tests): medians of slagen's commands on a generated workspace of many customers.
+"""Benchmarks (not tests): medians of slagen's commands on a generated workspace, side by side with the peer.
 
-Usage: .venv/bin/python bench/bench.py [--customers 100] [--repeat 3] [--skip-full]
-Each measurement runs the real CLI in a new process, as a user or CI would.
+Usage: .venv/bin/python bench/bench.py [--customers 100] [--repeat 5] [--peer ../shared/peer-baseline]
+       [--skip-full] [--jobs1] [--only cold,help,validate,full,noop,edit]
+
+Each measurement runs the real CLI in a new process, as a user or CI would, and reads the peak memory
+(RSS) of that process from the kernel (`wait4`). With `--peer DIR` (the naive one-process pipeline of
+../shared/peer-baseline, copied to a scratch folder, its fixture made at SLA_SCALE=1.4), each slagen
+command is timed alternately with its peer equivalent in the same run, so the load of a shared machine
+falls on both, and the ratio of the medians is printed (peer / slagen: above 1 means slagen is faster).
+The peer runs on this interpreter (the same WeasyPrint, python-docx and Jinja as slagen).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -14,10 +22,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SLAGEN = [sys.executable, "-m", "slagen.cli"]
+SLAGEN = [sys.executable, "-m", "slagen"]  # what the `slagen` script runs (slagen.launch)
 TIERS = ("basic", "standard", "premium")
 CUSTOMER = """\
 legal_name: Benchmark Customer {n:03d} Ltd.
@@ -36,6 +45,20 @@ applications: [fibre-enriched beverages]
 sites: [{{name: Plant {n}, country: {country}}}]
 """
 LOCALES = (("USD", "en_US", "US"), ("EUR", "de_DE", "DE"), ("CNY", "zh_CN", "CN"))
+# What `slagen --help` is compared with: the same command list and options with argparse.
+ARGPARSE_HELP = """\
+import argparse
+parser = argparse.ArgumentParser(prog="slagen", description="Turn support tiers, a clause library and customers "
+                                 "(YAML) into SLA contracts (DOCX and PDF).")
+parser.add_argument("--workspace", "-w", help="Workspace folder (default: nearest slagen.yaml upward).")
+parser.add_argument("--debug", action="store_true", help="Show tracebacks for errors.")
+parser.add_argument("--version", action="store_true", help="Print the version and exit.")
+commands = parser.add_subparsers(title="commands")
+for name in ("validate", "tiers", "schema", "init", "build", "credits", "compare", "redline"):
+    commands.add_parser(name, help=f"the {name} command")
+parser.parse_args()
+"""
+PEER_SCALE = "1.4"  # about 6,400 words: close to slagen's premium contract for acme
 
 
 def make_workspace(folder: Path, customers: int) -> Path:
@@ -48,58 +71,163 @@ def make_workspace(folder: Path, customers: int) -> Path:
     return folder
 
 
-def timed(args: list[str], cwd: Path, repeat: int, before: list[str] | None = None) -> list[float]:
-    times = []
+class Run:
+    """One finished process: wall seconds, peak RSS (MiB) of the largest process it waited for, its output."""
+
+    def __init__(self, args: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
+        started = time.perf_counter()
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            process = subprocess.Popen(args, cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+            _, status, usage = os.wait4(process.pid, 0)
+            self.seconds = time.perf_counter() - started
+            process.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            err.seek(0)
+            self.stdout = out.read().decode(errors="replace")
+            self.stderr = err.read().decode(errors="replace")
+        self.peak_mb = usage.ru_maxrss / 1024
+        if process.returncode != 0:
+            raise SystemExit(f"{' '.join(args)} failed ({process.returncode}):\n{self.stderr[-3000:]}")
+
+
+def slagen(args: list[str], ws: Path) -> Run:
+    return Run([*SLAGEN, *args], ws)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def line(label: str, runs: list[Run], per: int = 1, unit: str = "") -> float:
+    value = median([run.seconds for run in runs]) / per
+    peak = max(run.peak_mb for run in runs)
+    shown = ", ".join(f"{run.seconds / per:.2f}" for run in runs)
+    print(f"{label:<52} median {value:7.3f} s{unit}  peak {peak:5.0f} MiB  (runs: {shown})", flush=True)
+    return value
+
+
+def ratio(label: str, peer: float, ours: float) -> None:
+    faster = "slagen faster" if ours < peer else "peer faster"
+    print(f"{'  ratio peer / slagen, ' + label:<52} {peer / ours:7.2f} x  ({faster})", flush=True)
+
+
+def alternate(first: Callable[[], Run], second: Callable[[], Run], repeat: int, warm_up: bool = True) -> tuple[
+        list[Run], list[Run]]:
+    """Run the two alternately (after one warm-up each, not counted), `repeat` times each."""
+    if warm_up:
+        first()
+        second()
+    a: list[Run] = []
+    b: list[Run] = []
     for _ in range(repeat):
-        if before:
-            subprocess.run([*SLAGEN, *before], cwd=cwd, check=True, capture_output=True)
-        start = time.perf_counter()
-        result = subprocess.run([*SLAGEN, *args], cwd=cwd, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-        if result.returncode != 0:
-            raise SystemExit(f"slagen {' '.join(args)} failed:\n{result.stderr}")
-    return times
+        a.append(first())
+        b.append(second())
+    return a, b
 
 
-def report(label: str, times: list[float], per: int = 1) -> float:
-    median = statistics.median(times) / per
-    unit = " per customer x tier set" if per > 1 else ""
-    print(f"{label:<48} median {median:7.3f} s{unit}   (runs: {', '.join(f'{t:.2f}' for t in times)})", flush=True)
-    return median
+class Peer:
+    """The peer baseline copied to a scratch folder, with its fixture made."""
+
+    def __init__(self, source: Path, scratch: Path) -> None:
+        self.folder = scratch / "peer"
+        shutil.copytree(source, self.folder)
+        for path in self.folder.iterdir():
+            path.chmod(0o644)
+        self.env = {**os.environ, "SLA_WORK": str(scratch / "peer-work"), "SLA_OUT": str(scratch / "peer-out"),
+                    "SLA_SCALE": PEER_SCALE}
+        Run([sys.executable, "make_fixture.py"], self.folder, self.env)
+
+    def one_set(self) -> Run:
+        return Run([sys.executable, "build_all.py"], self.folder, self.env)
+
+    def batch(self, sets: int, workers: int) -> Run:
+        return Run([sys.executable, "build_all.py", "--n", str(sets), "--workers", str(workers)], self.folder, self.env)
+
+
+def task_spread(run: Run) -> str:
+    """Per-task seconds of a `build --all --json` run: first and last third, and the workers' peak memory."""
+    report = json.loads(run.stdout)
+    seconds = [task["seconds"] for task in report.get("tasks", []) if task["customer"] is not None]
+    if len(seconds) < 6:
+        return "no per-task times in the JSON report"
+    third = len(seconds) // 3
+    first, last, peak = median(seconds[:third]), median(seconds[-third:]), report.get("worker_peak_mb", 0)
+    return (f"per task (in finishing order) median {median(seconds):.2f} s: first third {first:.2f} s, "
+            f"last third {last:.2f} s; peak per worker {peak:.0f} MiB")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--customers", type=int, default=100)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--skip-full", action="store_true", help="skip the full --jobs 1/2 builds")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per command (the full builds: --full-repeat)")
+    parser.add_argument("--full-repeat", type=int, default=1)
+    parser.add_argument("--peer", type=Path, help="the peer baseline folder (../shared/peer-baseline)")
+    parser.add_argument("--skip-full", action="store_true", help="skip the full --force builds")
+    parser.add_argument("--jobs1", action="store_true", help="also time build --all --jobs 1 --force")
+    parser.add_argument("--only", help="comma-separated: cold, help, validate, full, noop, edit")
     options = parser.parse_args()
+    wanted = set(options.only.split(",")) if options.only else {"cold", "help", "validate", "full", "noop", "edit"}
+    if options.skip_full:
+        wanted.discard("full")
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
+    repeat = options.repeat
     with tempfile.TemporaryDirectory() as tmp:
-        ws = make_workspace(Path(tmp) / "ws", options.customers)
+        scratch = Path(tmp)
+        ws = make_workspace(scratch / "ws", options.customers)
+        peer = Peer(options.peer, scratch) if options.peer else None
         sets = options.customers
-        print(f"workspace: {options.customers} customers, {os.cpu_count()} cores, python {sys.version.split()[0]}")
-        report("slagen --help", timed(["--help"], ws, max(options.repeat, 10)))
-        report(
-            "cold build premium --customer acme (docx+pdf+summary)",
-            timed(["build", "premium", "--customer", "acme", "--out", "single"], ws, max(options.repeat, 5)),
-        )
-        if not options.skip_full:
-            one = report("build --all --jobs 1 --force", timed(["build", "--all", "--jobs", "1", "--force"], ws,
-                                                                options.repeat), per=sets)
-            two = report("build --all --jobs 2 --force", timed(["build", "--all", "--jobs", "2", "--force"], ws,
-                                                                options.repeat), per=sets)
-            print(f"{'speed-up --jobs 2 over --jobs 1':<48} {one / two:7.2f} x")
-        else:
-            subprocess.run([*SLAGEN, "build", "--all", "--jobs", "2"], cwd=ws, check=True, capture_output=True)
-        report("no-op rebuild (build --all)", timed(["build", "--all"], ws, max(options.repeat, 5)))
-        clause = ws / "clauses" / "named-engineer.yaml"
-        original = clause.read_text()
-        edits = []
-        for index in range(options.repeat):
-            clause.write_text(original.replace("body: |\n", f"body: |\n  Edition {index}.\n\n", 1))
-            edits.extend(timed(["build", "--all", "--jobs", "2"], ws, 1))
-        report("rebuild after one clause edit (--jobs 2)", edits)
+        load = os.getloadavg()
+        print(f"workspace: {options.customers} customers, {os.cpu_count()} cores, python {sys.version.split()[0]}, "
+              f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} at the start", flush=True)
+        if "help" in wanted:
+            (scratch / "argparse_help.py").write_text(ARGPARSE_HELP)
+            ours, theirs = alternate(lambda: slagen(["--help"], ws),
+                                     lambda: Run([sys.executable, str(scratch / "argparse_help.py"), "--help"], ws),
+                                     max(repeat, 10))
+            mine = line("slagen --help", ours)
+            floor = line("argparse --help (same commands)", theirs)
+            print(f"{'  slagen --help / argparse --help':<52} {mine / floor:7.2f} x", flush=True)
+        if "cold" in wanted:
+            cold = ["build", "premium", "--customer", "acme", "--out", "single"]
+            if peer is not None:
+                ours, theirs = alternate(lambda: slagen(cold, ws), peer.one_set, repeat)
+                mine = line("cold build premium --customer acme (docx+pdf+summary)", ours)
+                other = line(f"peer build_all.py one set (SLA_SCALE={PEER_SCALE})", theirs)
+                ratio("cold build", other, mine)
+            else:
+                slagen(cold, ws)
+                line("cold build premium --customer acme (docx+pdf+summary)", [slagen(cold, ws) for _ in range(repeat)])
+        if "validate" in wanted:
+            line("validate (whole workspace)", [slagen(["validate"], ws) for _ in range(min(repeat, 3))])
+        if "full" in wanted:
+            full = ["build", "--all", "--jobs", "2", "--force", "--json"]
+            if options.jobs1:
+                line("build --all --jobs 1 --force", [slagen(["build", "--all", "--jobs", "1", "--force"], ws)
+                                                      for _ in range(options.full_repeat)], per=sets,
+                     unit=" per set")
+            if peer is not None:
+                ours, theirs = alternate(lambda: slagen(full, ws), lambda: peer.batch(sets, 2), options.full_repeat,
+                                         warm_up=False)
+                mine = line("build --all --jobs 2 --force", ours, per=sets, unit=" per set")
+                other = line(f"peer build_all.py --n {sets} --workers 2", theirs, per=sets, unit=" per set")
+                ratio("per customer x tier set, 2 workers", other, mine)
+            else:
+                ours = [slagen(full, ws) for _ in range(options.full_repeat)]
+                line("build --all --jobs 2 --force", ours, per=sets, unit=" per set")
+            print(f"  {task_spread(ours[-1])}", flush=True)
+        elif {"noop", "edit"} & wanted:
+            slagen(["build", "--all", "--jobs", "2"], ws)
+        if "noop" in wanted:
+            line("no-op rebuild (build --all)", [slagen(["build", "--all"], ws) for _ in range(max(repeat, 5))])
+        if "edit" in wanted:
+            clause = ws / "clauses" / "named-engineer.yaml"
+            original = clause.read_text()
+            edits = []
+            for index in range(min(repeat, 3)):
+                clause.write_text(original.replace("body: |\n", f"body: |\n  Edition {index}.\n\n", 1))
+                edits.append(slagen(["build", "--all", "--jobs", "2", "--json"], ws))
+            built = len(json.loads(edits[-1].stdout)["built"])
+            line(f"rebuild after one clause edit (--jobs 2; {built} files rebuilt)", edits)
         shutil.rmtree(ws / "dist", ignore_errors=True)
 
 

@@ -1,5 +1,5 @@
 """`python -m slagen`."""
 
-from slagen.cli import main
+from slagen.launch import main
 
 main()

@@ -5,23 +5,29 @@ that is not on disk, and the manifest (saved under a lock) records exactly what 
 from __future__ import annotations
 
 import os
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from slagen.batch_result import BatchResult
 from slagen.build import load_strings, plan_outputs, render_job
 from slagen.comparison import render_compare
 from slagen.errors import SlagenError
+from slagen.fastcheck import stamp
+from slagen.forkpool import run_forked
 from slagen.incremental import MANIFEST_NAME, FileHasher, Manifest, Output
 from slagen.output import display, leftover_temps, remove_stale_temps, update_atomic, write_outputs
 from slagen.sources import Job
+from slagen.templating import LimitedSandbox, clause_environment
 from slagen.workspace import Workspace
 
 # For tests only: a worker raises a RuntimeError (a stand-in for a bug) in the task whose label follows
-# "raise in: ", e.g. SLAGEN_TEST_FAULT_IN_TASK="raise in: standard for nordwerk". Nothing else reads it.
+# "raise in: ", e.g. SLAGEN_TEST_FAULT_IN_TASK="raise in: standard for nordwerk", or dies there as if killed
+# ("exit in: ", with --jobs 2 or more). Nothing else reads it.
 FAULT_ENV = "SLAGEN_TEST_FAULT_IN_TASK"
 
 
@@ -50,63 +56,14 @@ class TaskResult:
     errors: list[str]
     seconds: float
     traceback: str = ""  # the traceback of an internal error (a bug), shown with --debug
+    peak_mb: float = 0.0  # the peak memory (RSS) of the process that rendered it, so far
+    cpu_seconds: float = 0.0  # the processor time the task took in its worker
 
     def failure_lines(self, *, debug: bool) -> list[str]:
         """The console lines of a failed task: its problems and every output it did not write."""
         lines = self.traceback.rstrip("\n").splitlines() if debug and self.traceback else []
         lines += [f"failed {self.task.label}:", *(f"  {problem}" for problem in self.errors)]
         return lines + [f"  not written: {output.path}" for output in self.task.outputs]
-
-
-@dataclass
-class BatchResult:
-    built: list[str] = field(default_factory=list)
-    up_to_date: list[str] = field(default_factory=list)
-    failed: dict[str, list[str]] = field(default_factory=dict)  # task label -> problems
-    not_written: dict[str, list[str]] = field(default_factory=dict)  # task label -> its outputs
-    reasons: dict[str, list[str]] = field(default_factory=dict)
-    stale: list[str] = field(default_factory=list)
-    leftovers: list[str] = field(default_factory=list)  # --check: temporary files a killed build left
-    removed: list[str] = field(default_factory=list)  # stale temporary files this build removed
-    errors: list[str] = field(default_factory=list)  # problems of no one task (saving the manifest)
-    notes: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return not (self.failed or self.stale or self.leftovers or self.errors)
-
-    def check_lines(self) -> list[str]:
-        """`build --all --check` on the console: what is stale and why, what a killed build left."""
-        lines = [f"stale {path} ({'; '.join(self.reasons[path])})" for path in self.stale]
-        lines += [f"leftover {path} (a temporary file of a build that was killed; the next build removes it)"
-                  for path in self.leftovers]
-        leftover = f", {len(self.leftovers)} leftover" if self.leftovers else ""
-        return [*lines, f"{len(self.stale)} stale, {len(self.up_to_date)} up to date{leftover}"]
-
-    def summary_lines(self) -> list[str]:
-        """The last lines of `build --all`; `failed` counts outputs not written, as `built` counts files."""
-        lines = [f"removed {path} (a temporary file of a build that was killed)" for path in self.removed]
-        failed = sum(len(paths) for paths in self.not_written.values())
-        return [*lines, f"{len(self.built)} built, {len(self.up_to_date)} up to date, {failed} failed in "
-                f"{self.seconds:.1f} s"]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "built": self.built,
-            "up_to_date": len(self.up_to_date),
-            "stale": [{"output": path, "reasons": self.reasons.get(path, [])} for path in self.stale],
-            "failed": [
-                {"task": task, "errors": errors, "not_written": self.not_written.get(task, [])}
-                for task, errors in self.failed.items()
-            ],
-            "leftovers": self.leftovers,
-            "removed": self.removed,
-            "errors": self.errors,
-            "notes": self.notes,
-            "seconds": round(self.seconds, 3),
-        }
 
 
 def internal_error(error: BaseException) -> str:
@@ -120,20 +77,71 @@ def internal_error(error: BaseException) -> str:
 _WORKER: dict[str, Any] = {}
 
 
+class _CompilingSandbox(LimitedSandbox):
+    """The clause sandbox compiling each clause text and condition once per worker: a worker's documents share
+    them. Renders are not remembered (unlike validate's CachingSandbox): each document differs, and a
+    worker's memory must not grow with every document it makes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._compiled: dict[Any, Any] = {}
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
+        if not isinstance(source, str) or globals is not None or template_class is not None:
+            return super().from_string(source, globals, template_class)
+        if source not in self._compiled:
+            self._compiled[source] = super().from_string(source)  # a syntax error raises, and is not kept
+        return self._compiled[source]
+
+    def compile_expression(self, source: str, undefined_to_none: bool = True) -> Any:
+        key = (source, undefined_to_none)
+        if key not in self._compiled:
+            self._compiled[key] = super().compile_expression(source, undefined_to_none)
+        return self._compiled[key]
+
+
+def _worker_caches(ws: Workspace) -> dict[str, Any]:
+    """This worker's clause sandbox, kept across its tasks (each clause compiles once per worker)."""
+    if "environment" not in _WORKER:
+        _WORKER["environment"] = clause_environment(ws.config.model.limits, _CompilingSandbox)
+    return {"environment": _WORKER["environment"]}
+
+
+def peak_memory() -> int | None:
+    """This process's peak resident memory in bytes, where the platform tells."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
 def _run_task(task: Task) -> TaskResult:
     """In a worker: render one task's stale outputs to bytes (the parent writes them); never raises."""
+    started = time.process_time()
+    done = _render_task(task)
+    done.cpu_seconds = time.process_time() - started
+    peak = peak_memory()
+    done.peak_mb = peak / 2**20 if peak is not None else 0.0
+    return done
+
+
+def _render_task(task: Task) -> TaskResult:
     ws: Workspace = _WORKER["ws"]
     templates: Path | None = _WORKER["templates"]
     started = time.perf_counter()
     try:
         if os.environ.get(FAULT_ENV) == f"raise in: {task.label}":
             raise RuntimeError(f"fault injected by {FAULT_ENV}")
+        if os.environ.get(FAULT_ENV) == f"exit in: {task.label}" and os.getpid() != _WORKER.get("parent"):
+            os._exit(9)
         if task.tier is None:
             files = {"compare.pdf": render_compare(ws, None, load_strings(ws, templates), templates)}
         else:
             job = Job(ws.tiers[task.tier], ws.customers[task.customer] if task.customer else None)
             formats = tuple(output.kind for output in task.outputs)
-            rendered = render_job(ws, job, formats, templates)
+            rendered = render_job(ws, job, formats, templates, **_worker_caches(ws))
             files = {f"{job.folder}/{name}": data for name, data in rendered.items()}
         return TaskResult(task, files, [], time.perf_counter() - started)
     except SlagenError as error:
@@ -194,7 +202,8 @@ def build_all(
     result.removed = [_relative(out, path) for path in remove_stale_temps(out)]
     if on_plan is not None:
         on_plan(tasks)
-    _WORKER.update(ws=ws, templates=templates)
+    _WORKER.clear()  # caches belong to one workspace
+    _WORKER.update(ws=ws, templates=templates, parent=os.getpid())
     try:
         for done in _execute(tasks, jobs):
             if not done.errors:
@@ -206,13 +215,35 @@ def build_all(
                 for output in done.task.outputs:
                     manifest.record(output, hasher.fingerprint(output), done.files[output.path])
                     result.built.append(output.path)
+            result.tasks.append({"tier": done.task.tier, "customer": done.task.customer,
+                                 "seconds": round(done.seconds, 3), "cpu_seconds": round(done.cpu_seconds, 3),
+                                 "peak_mb": round(done.peak_mb, 1), "ok": not done.errors})
+            result.worker_peak_mb = max(result.worker_peak_mb, done.peak_mb)
             if on_result is not None:
                 on_result(done)
     finally:  # even when interrupted: what is on disk is in the manifest
         result.built.sort()
+        complete = not result.failed and set(result.built) | set(result.up_to_date) == {o.path for o in outputs}
+        whole = shard is None and templates is None
+        manifest.workspace = _workspace_stamp(ws, outputs, hasher) if complete and whole else None
         _save_manifest(out, manifest, result)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _workspace_stamp(ws: Workspace, outputs: list[Output], hasher: FileHasher) -> dict[str, Any] | None:
+    """What the next `build --all` compares to answer "nothing changed" without loading (slagen.fastcheck)."""
+    config = ws.config.model
+    folders = [ws.root / "tiers", ws.root / "clauses", ws.defaults_root / "clauses",
+               *(ws.root / folder for folder in config.customers), *ws.template_dirs(None), ws.root / "assets"]
+    inputs = [path for output in outputs for path in output.inputs]
+    if config.provider.branding.logo is not None:
+        inputs.append(ws.root / config.provider.branding.logo)
+    try:
+        return stamp(ws.root, ws.defaults_root, folders, inputs, hasher, [output.path for output in outputs],
+                     config.limits)
+    except (SlagenError, OSError):  # no stamp: the next build --all simply loads the workspace
+        return None
 
 
 def _relative(out: Path, path: Path) -> str:
@@ -252,18 +283,17 @@ def _execute(tasks: list[Task], jobs: int) -> Iterator[TaskResult]:
         for task in tasks:
             yield _run_task(task)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    # fork: workers inherit the loaded workspace, the imported renderers, fontconfig and Pango set up, and
+    # the clause sandbox and page environments (filled as each worker goes). A worker leaves after some
+    # tasks, or once it has grown, and a fresh one is forked from here (slagen.forkpool).
+    from slagen.render.pdf import font_configuration
 
-    # fork: workers inherit the loaded workspace and the already imported renderers.
-    from slagen.render import pdf  # noqa: F401  (import once, before forking)
+    font_configuration("")
+    _worker_caches(_WORKER["ws"])
+    yield from run_forked(tasks, min(jobs, len(tasks)), _run_task, _worker_died)
 
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-        futures = {pool.submit(_run_task, task): task for task in tasks}
-        for future in as_completed(futures):
-            try:
-                done = future.result()
-            except Exception as error:  # the worker itself died (killed, out of memory): that task fails
-                done = TaskResult(futures[future], {}, [internal_error(error)], 0.0, traceback.format_exc())
-            yield done
+
+def _worker_died(task: Task, error: BaseException) -> TaskResult:
+    """The task of a worker that died (killed, out of memory): it fails, the others carry on."""
+    problem = f"the worker process building it stopped ({type(error).__name__}: {error or 'no answer'})"
+    return TaskResult(task, {}, [internal_error(RuntimeError(problem))], 0.0)

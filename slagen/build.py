@@ -21,10 +21,11 @@ from slagen.markup import ClauseText, MarkupCache, build_blocks
 from slagen.model import Tier
 from slagen.output import write_outputs
 from slagen.page_data import page_template_environment
+from slagen.prefork import CONTRACT, SUMMARY, HelperFailed, Helpers
 from slagen.sources import Job, allowed_roots, source_stamp
 from slagen.strings import STRINGS_FILE
 from slagen.strings import load_strings as read_strings_along
-from slagen.summary import render_summary
+from slagen.summary import render_summary, summary_pages
 from slagen.templating import (
     LimitedSandbox,
     clause_environment,
@@ -205,41 +206,80 @@ def render_job(
     *,
     overlap: bool = False,
     update_fields: bool = False,
+    environment: SandboxedEnvironment | None = None,
+    helpers: Helpers | None = None,
 ) -> dict[str, bytes]:
     """Every requested output of one job, as file name -> bytes; nothing is written here.
 
     `update_fields` makes the Word file ask to update its fields when it opens (`--update-fields-on-open`).
 
-    With `overlap`, the contract PDF (the longest part) is laid out in a forked process while this one
-    writes the Word file and the summary: a single build then uses both cores.
+    With `helpers` (a single build, see slagen.prefork), the contract PDF and the summary are laid out by
+    two processes forked as the command started, while this one writes the Word file. With `overlap`,
+    the contract PDF is laid out in a process forked now. A `build --all` worker passes the clause
+    `environment` it keeps across its tasks (see build_document).
     """
     strings = load_strings(ws, templates)
     languages = contract_languages(ws.config.model, job.customer.model if job.customer else None)
     translated = {language: load_strings(ws, templates, language)
                   for language in languages.languages if language != languages.source}
-    document, context = build_document(ws, job, strings, translated=translated)
+    own = translated.get(languages.own, strings)  # the summary's words: the customer's own language
+    document, context = build_document(ws, job, strings, environment=environment, translated=translated)
     outputs: dict[str, bytes] = {}
-    pending = None
+    pending: dict[str, tuple[Callable[[], bytes], Callable[[], bytes]]] = {}  # name -> (helper's, own)
+    contract_pdf, summary_pdf = f"{job.file_name('sla')}.pdf", f"{job.file_name('summary')}.pdf"
     if "pdf" in formats:
-        from slagen.render.pdf import render_pdf
-
         html = contract_html(ws, document, templates)
         arguments = {"base_dir": ws.root, "allowed_roots": allowed_roots(ws, templates), "document": document,
                      "variant": pdf_variant}
-        if overlap and len(formats) > 1:
-            pending = _in_forked_process(render_pdf, html, **arguments)
+
+        def own_pdf() -> bytes:
+            from slagen.render.pdf import render_pdf
+
+            return render_pdf(html, **arguments)  # type: ignore[arg-type]
+
+        if helpers is not None:
+            pending[contract_pdf] = (_helped(helpers, CONTRACT, "slagen.render.pdf:render_pdf", html, **arguments),
+                                     own_pdf)
+        elif overlap and len(formats) > 1:
+            from slagen.render.pdf import render_pdf
+
+            pending[contract_pdf] = (_in_forked_process(render_pdf, html, **arguments), own_pdf)
         else:
-            outputs[f"{job.file_name('sla')}.pdf"] = render_pdf(html, **arguments)  # type: ignore[arg-type]
+            outputs[contract_pdf] = own_pdf()
+    if "summary" in formats and helpers is not None:
+        try:
+            pages = summary_pages(ws, job, own, context, templates, pdf_variant)
+        except Exception:  # rendered again below, where the message is made
+            pages = None
+        if pages is not None:
+            pending[summary_pdf] = (_helped(helpers, SUMMARY, "slagen.one_page:render_one_page", **pages),
+                                    lambda: render_summary(ws, job, own, context, templates, pdf_variant))
     if "docx" in formats:
         from slagen.render.docx import render_docx
 
         outputs[f"{job.file_name('sla')}.docx"] = render_docx(document, update_fields=update_fields)
-    if "summary" in formats:
-        own = translated.get(languages.own, strings)
-        outputs[f"{job.file_name('summary')}.pdf"] = render_summary(ws, job, own, context, templates, pdf_variant)
-    if pending is not None:
-        outputs[f"{job.file_name('sla')}.pdf"] = pending()
+    if "summary" in formats and summary_pdf not in pending:
+        outputs[summary_pdf] = render_summary(ws, job, own, context, templates, pdf_variant)
+    for name in [name for name in (summary_pdf, contract_pdf) if name in pending]:  # as before: summary first
+        waited, own_render = pending[name]
+        try:
+            outputs[name] = waited()
+        except HelperFailed:  # render it here: a failure is reported as an in-process build reports it
+            outputs[name] = own_render()
     return {name: outputs[name] for name in sorted(outputs)}
+
+
+def _helped(helpers: Helpers, which: str, function: str, *args: Any, **kwargs: Any) -> Callable[[], bytes]:
+    """The page sent to a PDF helper; its answer raises HelperFailed when the helper gave no bytes."""
+    try:
+        return helpers.submit(which, function, *args, **kwargs)
+    except HelperFailed as error:
+        failure = error
+
+        def failed() -> bytes:
+            raise failure
+
+        return failed
 
 
 def _in_forked_process(function: Callable[..., bytes], *args: Any, **kwargs: Any) -> Callable[[], bytes]:
@@ -269,8 +309,10 @@ def build(
     pdf_variant: str | None = None,
     *,
     update_fields: bool = False,
+    helpers: Helpers | None = None,
 ) -> list[Path]:
-    """Build one tier for one customer (or blank) and write the files; returns the paths written."""
+    """Build one tier for one customer (or blank) and write the files; returns the paths written.
+    `helpers`: the PDF helpers the command forked as it started (slagen.prefork), if any."""
     unknown = [kind for kind in formats if kind not in FORMATS]
     if unknown:
         raise UsageError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
@@ -281,7 +323,8 @@ def build(
             f"tier {tier_id!r}; quoting its published terms, without the customer's overrides"
         )
     outputs = render_job(
-        ws, job, formats, templates, pdf_variant, overlap=(os.cpu_count() or 1) > 1, update_fields=update_fields
+        ws, job, formats, templates, pdf_variant, overlap=(os.cpu_count() or 1) > 1, update_fields=update_fields,
+        helpers=helpers,
     )
     return write_outputs(out / job.folder, outputs)
 

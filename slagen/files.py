@@ -166,3 +166,19 @@ def template_folder(folder: Path | None) -> Path | None:
     if not folder.is_dir():
         raise UsageError(f"--templates {folder}: not a folder")
     return folder
+
+
+CONFIG_NAME = "slagen.yaml"
+
+
+def find_workspace(start: Path | None = None, explicit: Path | None = None) -> Path:
+    """`--workspace DIR`, else the nearest folder holding slagen.yaml from `start` upward (like git)."""
+    if explicit is not None:
+        if not (explicit / CONFIG_NAME).is_file():
+            raise UsageError(f"{explicit}: no {CONFIG_NAME} here; create one with 'slagen init {explicit}'")
+        return explicit
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise UsageError(f"no {CONFIG_NAME} in {here} or any parent folder; run 'slagen init DIR' or pass --workspace")

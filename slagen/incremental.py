@@ -87,6 +87,9 @@ class Manifest:
 
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     note: str | None = None
+    # What a whole-workspace build saw when every output was up to date (slagen.fastcheck); any other run
+    # that saves the manifest drops it.
+    workspace: dict[str, Any] | None = None
 
     @classmethod
     def read(cls, out: Path) -> Manifest:
@@ -110,17 +113,20 @@ class Manifest:
         problem = _shape_problem(data)
         if problem is not None:
             return cls(note=f"{where}: {problem}; {IGNORED}")
-        return cls(dict(data["outputs"]))
+        stamp = data.get("workspace")
+        return cls(dict(data["outputs"]), workspace=stamp if isinstance(stamp, dict) else None)
 
     def merged(self, raw: bytes | None, paths: set[str], where: str) -> bytes:
         """The manifest on disk now (`raw`; another build may have saved it since this one read it) with
         this run's entries for `paths`: two builds at once each add what they built."""
         current = Manifest.parse(raw, where).entries if raw else {}
         current.update({path: self.entries[path] for path in paths})
-        return Manifest(current).to_bytes()
+        return Manifest(current, workspace=self.workspace).to_bytes()
 
     def to_bytes(self) -> bytes:
-        data = {"manifest_version": MANIFEST_VERSION, "outputs": dict(sorted(self.entries.items()))}
+        data: dict[str, Any] = {"manifest_version": MANIFEST_VERSION, "outputs": dict(sorted(self.entries.items()))}
+        if self.workspace is not None:
+            data["workspace"] = self.workspace
         return (json.dumps(data, indent=1, sort_keys=True) + "\n").encode()
 
     def reasons(self, out: Path, output: Output, fingerprint: dict[str, str]) -> list[str]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from slagen.errors import BuildError
 
 if TYPE_CHECKING:
+    from slagen.document import Document
     from slagen.render.pdf import Layout
 
 # Page densities, most generous first; the templates define what each means (the compact one keeps
@@ -88,3 +89,23 @@ def fit_one_page(
         raise BuildError(message)
     where, part = culprit
     raise BuildError(f"{where}: {message}; the {part} alone takes too much of the page, shorten it")
+
+
+class NeedsWorkspace(Exception):
+    """A page overflows, and only the workspace can tell which input to blame."""
+
+
+def render_one_page(
+    pages: dict[str, str], *, what: str, base_dir: Path, allowed_roots: list[Path], document: Document,
+    variant: str | None,
+) -> bytes:
+    """The PDF of a page already rendered at each density (in a build's PDF helper, see slagen.prefork).
+    A page that does not fit raises NeedsWorkspace: the build renders it again itself, to blame an input."""
+    from slagen.render.pdf import render_pdf
+
+    def blame(parts: list[str]) -> tuple[str, str] | None:
+        raise NeedsWorkspace(", ".join(parts))
+
+    layout = fit_one_page(pages.__getitem__, what=what, base_dir=base_dir, allowed_roots=allowed_roots, blame=blame)
+    return render_pdf(layout.html, base_dir=base_dir, allowed_roots=allowed_roots, document=document,
+                      variant=variant, layout=layout)

@@ -15,6 +15,7 @@ from slagen.calendars import resolve_calendar
 from slagen.commercial import COUNTABLE
 from slagen.context import Formatter, page_size, spaced
 from slagen.document import Document
+from slagen.incremental import template_files
 from slagen.languages import document_language
 from slagen.pricing import retainer_basis
 from slagen.render.html import render_page
@@ -197,11 +198,26 @@ def document_data(document: Document) -> dict[str, Any]:
     }
 
 
+# Page environments kept by this process, by template folders, the files in them, and limits: each keeps its
+# compiled templates (checked against the files' text on every use), so a worker compiles each template once.
+_ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
+KEPT_ENVIRONMENTS = 8
+
+
 def page_template_environment(ws: Workspace, templates: Path | None) -> jinja2.Environment:
     """The sandboxed Jinja environment of the page templates (the workspace's, over the packaged ones)."""
-    return page_environment(
-        template_loader(ws.template_dirs(templates), ws.defaults_root / "templates"), ws.config.model.limits
-    )
+    folders = ws.template_dirs(templates)
+    builtin = ws.defaults_root / "templates"
+    limits = ws.config.model.limits
+    # The files there too: an override that appears (or goes) must be found, as a fresh environment finds it.
+    key = (*(str(path) for path in template_files([*folders, builtin])), *(str(folder) for folder in folders),
+           str(builtin), limits.model_dump_json())
+    environment = _ENVIRONMENTS.get(key)
+    if environment is None:
+        if len(_ENVIRONMENTS) >= KEPT_ENVIRONMENTS:
+            del _ENVIRONMENTS[next(iter(_ENVIRONMENTS))]
+        environment = _ENVIRONMENTS[key] = page_environment(template_loader(folders, builtin), limits)
+    return environment
 
 
 def render_template(environment: jinja2.Environment, name: str, data: dict[str, Any]) -> str:

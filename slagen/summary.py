@@ -90,6 +90,22 @@ def summary_page(
     return layout, document
 
 
+def summary_pages(
+    ws: Workspace, job: Job, strings: dict[str, Any], context: dict[str, Any], templates: Path | None,
+    pdf_variant: str | None,
+) -> dict[str, Any]:
+    """The arguments of `one_page.render_one_page` for this summary: its HTML at every density, rendered here
+    (a PDF helper lays it out without the workspace); the page and its bytes are those of render_summary."""
+    document, data, environment = _summary_parts(ws, job, strings, context, templates)
+    tier = job.tier.model
+    customer = job.customer.model if job.customer else None
+    pages = {density: render_template(environment, SUMMARY_TEMPLATE, data | {"density": density})
+             for density in DENSITIES}
+    what = f"{tier.name} summary for {customer.short_name if customer else 'the blank template'}"
+    return {"pages": pages, "what": what, "base_dir": ws.root, "allowed_roots": allowed_roots(ws, templates),
+            "document": document, "variant": pdf_variant}
+
+
 def _summary_parts(
     ws: Workspace, job: Job, strings: dict[str, Any], context: dict[str, Any], templates: Path | None
 ) -> tuple[Document, dict[str, Any], jinja2.Environment]:

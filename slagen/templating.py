@@ -80,12 +80,13 @@ class _ContainedLoader(FileSystemLoader):
             raise SecurityError(
                 f"page template {template!r} leads outside the template folders (a symlink?); refused"
             ) from None
-        mtime = candidate.stat().st_mtime
 
         def uptodate() -> bool:
+            # By content: a process that keeps its environment (build workers) must see a file rewritten
+            # within one mtime tick. Any failure reloads, and the load reports it.
             try:
-                return candidate.stat().st_mtime == mtime
-            except OSError:
+                return scope.read_text(candidate, shown(filename)) == source
+            except Exception:
                 return False
 
         return source, filename, uptodate

@@ -8,7 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from slagen.errors import InputError, UsageError, collect
+from slagen.files import CONFIG_NAME as CONFIG_NAME  # re-exported
 from slagen.files import InputScope, shown
+from slagen.files import find_workspace as find_workspace  # re-exported
 from slagen.loader import YamlDocument, read_yaml
 from slagen.model import Clause, Customer, Tier, WorkspaceConfig
 from slagen.model_errors import pydantic_problems as pydantic_problems  # re-exported
@@ -16,8 +18,6 @@ from slagen.model_errors import validate_model
 from slagen.overrides import terms_for as terms_for  # re-exported
 from slagen.workspace_data import M, Sourced, Workspace, input_scope
 from slagen.workspace_rules import check_customer_file, check_workspace
-
-CONFIG_NAME = "slagen.yaml"
 
 
 def packaged_defaults() -> Path:
@@ -27,19 +27,6 @@ def packaged_defaults() -> Path:
     if (inside_wheel / CONFIG_NAME).is_file():
         return inside_wheel
     return package.parent
-
-
-def find_workspace(start: Path | None = None, explicit: Path | None = None) -> Path:
-    """`--workspace DIR`, else the nearest folder holding slagen.yaml from `start` upward (like git)."""
-    if explicit is not None:
-        if not (explicit / CONFIG_NAME).is_file():
-            raise UsageError(f"{explicit}: no {CONFIG_NAME} here; create one with 'slagen init {explicit}'")
-        return explicit
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_NAME).is_file():
-            return folder
-    raise UsageError(f"no {CONFIG_NAME} in {here} or any parent folder; run 'slagen init DIR' or pass --workspace")
 
 
 def _yaml_files(folder: Path) -> list[Path]:

@@ -101,6 +101,20 @@ def test_a_bug_in_one_task_fails_that_task_and_the_others_finish(small: Path) ->
     assert_honest(small, EVERYTHING)
 
 
+def test_a_worker_that_dies_fails_its_task_only(small: Path) -> None:
+    """A worker killed mid-task (here it exits as if killed): that task fails, a fresh worker builds the rest
+    (issue 16: workers are forked anew, slagen.forkpool), and the manifest holds what was written."""
+    run = slagen(small, "build", "--all", "--jobs", "2", "--json", env={FAULT_ENV: "exit in: standard for nordwerk"})
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    report = json.loads(run.stdout)
+    [failed] = report["failed"]
+    assert failed["task"] == "standard for nordwerk" and failed["not_written"] == NORDWERK
+    assert failed["errors"][0].startswith("internal error: RuntimeError: the worker process building it stopped")
+    assert report["built"] == sorted([*TEMPLATES, "compare.pdf"])
+    assert_honest(small, report["built"])
+
+
 # ---------------------------------------------------------------- item 4: honest write reports
 
 

@@ -75,12 +75,22 @@ def build(
         raise UsageError("name a TIER (e.g. 'slagen build premium --customer acme') or use --all")
     if check or force or shard or jobs or redline_from:
         raise UsageError("--check, --force, --shard, --jobs and --redline-from go with --all")
-    from slagen.build import FORMATS
-    from slagen.build import build as run_build
+    helpers = None
+    if not formats or {"pdf", "summary"} & set(formats):
+        from slagen.prefork import start_helpers
 
-    ws = load()
-    chosen = tuple(formats) if formats else FORMATS
-    written = run_build(ws, tier, customer, out, chosen, templates, pdf_variant, update_fields=update_fields)
+        helpers = start_helpers()  # they import WeasyPrint while this process loads the workspace
+    try:
+        from slagen.build import FORMATS
+        from slagen.build import build as run_build
+
+        ws = load()
+        chosen = tuple(formats) if formats else FORMATS
+        written = run_build(ws, tier, customer, out, chosen, templates, pdf_variant, update_fields=update_fields,
+                            helpers=helpers)
+    finally:
+        if helpers is not None:
+            helpers.close()
     if as_json:
         typer.echo(json.dumps({"ok": True, "built": [str(path) for path in written], "warnings": ws.warnings}))
         return
@@ -100,14 +110,24 @@ def _build_everything(
     redline_from: str | None,
 ) -> None:
     """`build --all`: a progress bar on a terminal, one plain line per document otherwise."""
-    from slagen.batch import BatchResult, Task, TaskResult, build_all
-    from slagen.errors import SlagenError
-    from slagen.incremental import parse_shard
     from slagen.workers import cap_workers
 
     workers = cap_workers(jobs)
     if workers.note:
         err(workers.note)
+    if not (force or check or shard or templates or redline_from):
+        # Nothing changed since a whole build? Answered without loading the workspace (slagen.fastcheck).
+        from slagen.fastcheck import noop_report
+        from slagen.files import find_workspace
+
+        report = noop_report(find_workspace(explicit=state["workspace"]), out, as_json=as_json)
+        if report is not None:
+            typer.echo(report, nl=False)
+            return
+
+    from slagen.batch import BatchResult, Task, TaskResult, build_all
+    from slagen.errors import SlagenError
+    from slagen.incremental import parse_shard
 
     slice_ = parse_shard(shard) if shard else None
     interactive = sys.stdout.isatty() and not as_json

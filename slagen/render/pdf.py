@@ -23,6 +23,7 @@ from urllib.request import url2pathname
 
 from weasyprint import HTML
 from weasyprint.pdf import VARIANTS
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from slagen.errors import BuildError, InputError
@@ -379,12 +380,30 @@ class Layout:
         return list(self.document.pages)
 
 
+# A page that could load fonts of its own (@font-face, in its <style> or a linked stylesheet) gets a fresh
+# font configuration: a font it adds must not reach the next page this process lays out.
+_OWN_FONTS = re.compile(r"@font-face|@import|<link\b", re.IGNORECASE)
+_FONT_CONFIGURATION: list[FontConfiguration] = []
+
+
+def font_configuration(html: str) -> FontConfiguration | None:
+    """The process's one FontConfiguration (fontconfig and Pango set up once, their font caches kept warm)
+    for a page with the system fonts only; None (a fresh one) for a page that may load its own."""
+    if _OWN_FONTS.search(html):
+        return None
+    if not _FONT_CONFIGURATION:
+        _FONT_CONFIGURATION.append(FontConfiguration())
+    return _FONT_CONFIGURATION[0]
+
+
 def lay_out(html: str, *, base_dir: Path, allowed_roots: list[Path]) -> Layout:
     """Lay `html` out into pages; relative URLs resolve against `base_dir`, only `allowed_roots` may be read."""
     fetcher = ConfinedFetcher(allowed_roots)
     base_url = Path(base_dir).resolve().as_uri() + "/"
     with _collect_errors() as errors:
-        laid_out = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+        laid_out = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+            font_config=font_configuration(html)
+        )
     return Layout(html, laid_out, fetcher, errors.messages, errors.missing_glyphs)
 
 

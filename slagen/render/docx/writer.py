@@ -36,6 +36,7 @@ from slagen.render.docx.elements import append_field, element, field_char, instr
 from slagen.render.docx.languages import document_languages, set_document_languages
 from slagen.render.docx.opening import drop_leftovers, set_app_properties, setup_settings
 from slagen.render.docx.package import drop_thumbnail, normalise_zip, timestamp, write_core_properties, zip_time
+from slagen.render.docx.style_ids import remember_style_ids
 from slagen.render.docx.styles import (
     HEADING_LEVEL_TEXT,
     PAGE_GEOMETRY,
@@ -108,6 +109,7 @@ class _Writer:
         self.update_fields = update_fields
         self.changes = TrackedChanges(revisions, self.next_id)
         self.word: WordDocument = docx.Document()
+        remember_style_ids(self.word)
         self.created = timestamp(document.created)
         size = document.page_size.strip().upper()
         if size not in PAGE_GEOMETRY:
