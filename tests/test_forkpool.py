@@ -18,7 +18,9 @@ def pid_of(item: int) -> tuple[int, int]:
 
 
 def growing(item: int) -> tuple[int, int]:
-    KEPT.append(os.urandom(16 * 2**20))  # 16 MB that stay resident in this worker
+    # 48 MB that stay resident in this worker: above glibc's largest mmap threshold (32 MB), so always fresh pages,
+    # never free memory inherited from a large parent (make test once saw a 16 MB block leave the size unchanged)
+    KEPT.append(os.urandom(48 * 2**20))
     return item, os.getpid()
 
 
@@ -42,7 +44,7 @@ def test_workers_leave_after_their_tasks_and_fresh_ones_are_forked() -> None:
 
 @pytest.mark.skipif(resident_mb() is None, reason="this platform does not tell a process's resident memory")
 def test_a_worker_that_grew_past_its_warm_size_leaves_after_that_task() -> None:
-    """Its warm size is its size after the first item (16 MB more here), so it leaves after the second; unless
+    """Its warm size is its size after the first item (48 MB more here), so it leaves after the second; unless
     the first item alone took more than `warm_mb`: then it leaves after the first."""
     warm = list(run_forked(list(range(6)), 2, growing, died, per_worker=100, growth_mb=8, warm_mb=1000))
     assert sorted(item for item, _pid in warm) == list(range(6))
