@@ -6,8 +6,8 @@ Two ways to watch, the same limits and messages:
 - In the main thread (every `build`, `validate` and worker process), an interval timer: SIGALRM every 5 ms
   of wall time while a render runs, whose handler looks at the clock and the peak memory and raises in
   the render. A render costs two `setitimer` calls; a render under 5 ms is never interrupted at all.
-- Elsewhere (a `slagen serve` request thread, a platform without `setitimer`, or a program that uses
-  SIGALRM itself), a tracing hook on every Python call and every line of template code. It costs a Python
+- Elsewhere (a `slagen serve` request thread, a platform without `setitimer`, a process that blocks SIGALRM
+  or uses it itself), a tracing hook on every Python call and every line of template code. It costs a Python
   call per event: it made `validate` of 1,000 customers about a fifth slower, hence the timer.
 """
 
@@ -97,8 +97,12 @@ class _Timer:
         self.installed = False
 
     def usable(self) -> bool:
-        """Only in the main thread, with setitimer, and only if nobody else uses SIGALRM or the real-time timer."""
+        """Only in the main thread, with setitimer, with SIGALRM not blocked (a blocked signal never arrives: a
+        process can inherit such a mask from whatever started it), and only if nobody else uses SIGALRM or the
+        real-time timer."""
         if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+            return False
+        if signal.SIGALRM in signal.pthread_sigmask(signal.SIG_BLOCK, ()):
             return False
         if self.installed:
             return True

@@ -74,6 +74,7 @@ def test_memory_piling_up_is_stopped_in_either_thread() -> None:
     """In a fresh process: the limit counts growth of the process's peak, and this test process may have
     peaked higher before (so the hoard would stay under its old peak)."""
     script = f"""
+import signal
 import threading
 import slagen.deadline
 from slagen.deadline import RenderLimitError
@@ -83,7 +84,7 @@ slagen.deadline.MAX_RENDER_MEMORY = 50 * 2**20
 def run(where):
     try:
         clause_environment(Limits(render_seconds=30)).from_string({HOARD!r}).render()
-        print(where, "not stopped")
+        print(where, "not stopped; blocked signals:", sorted(signal.pthread_sigmask(signal.SIG_BLOCK, ())))
     except RenderLimitError as error:
         print(where, error)
 thread = threading.Thread(target=run, args=("other thread:",))
@@ -97,6 +98,18 @@ run("main thread:")
         "other thread: stopped: the render used more than 50 MiB of memory",
         "main thread: stopped: the render used more than 50 MiB of memory",
     ]
+
+
+def test_with_the_alarm_signal_blocked_the_main_thread_is_traced() -> None:
+    """A blocked SIGALRM never arrives (a process can inherit the mask from whatever started it): the tick would
+    never stop anything, so the tracing hook watches instead."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    try:
+        assert render("{{ probe() }}", probe=lambda: repr(sys.gettrace())) != "None"
+        with pytest.raises(RenderLimitError, match=r"took longer than 0\.5 s"):
+            render(LOOP)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
 
 
 def test_a_program_with_its_own_alarm_keeps_it() -> None:
