@@ -1,10 +1,10 @@
 """The time and memory limit of one render: a clause or page template stopped once `limits.render_seconds` pass
-or the process's peak memory grows by MAX_RENDER_MEMORY, even in a loop that prints nothing.
+or the memory in use grows by MAX_RENDER_MEMORY, even in a loop that prints nothing.
 
 Two ways to watch, the same limits and messages:
 
 - In the main thread (every `build`, `validate` and worker process), an interval timer: SIGALRM every 5 ms
-  of wall time while a render runs, whose handler looks at the clock and the peak memory and raises in
+  of wall time while a render runs, whose handler looks at the clock and the memory in use and raises in
   the render. A render costs two `setitimer` calls; a render under 5 ms is never interrupted at all.
 - Elsewhere (a `slagen serve` request thread, a platform without `setitimer`, a process that blocks SIGALRM
   or uses it itself), a tracing hook on every Python call and every line of template code. It costs a Python
@@ -13,18 +13,20 @@ Two ways to watch, the same limits and messages:
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from jinja2.exceptions import TemplateRuntimeError
 
-# A render may grow the process's peak memory by this much; far above any real contract.
+# A render may grow the memory in use by this much; far above any real contract.
 MAX_RENDER_MEMORY = 1024 * 2**20
 TICK_SECONDS = 0.005  # how often a running render is looked at
 
@@ -40,28 +42,33 @@ def limit_error(message: str) -> RenderLimitError:
     return RenderLimitError(f"stopped: {message}")
 
 
-def _peak_memory() -> int | None:
-    """The process's peak resident memory in bytes, where the platform tells."""
+def _memory() -> int | None:
+    """The process's resident memory now, in bytes (Linux: /proc/self/statm); elsewhere its peak (getrusage).
+
+    Not the peak on Linux: a process started by a large one inherits that one's peak across exec (the
+    kernel keeps it), so growth of the peak could stay hidden under a parent's size."""
+    try:
+        return int(Path("/proc/self/statm").read_bytes().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         import resource
     except ImportError:  # Windows
         return None
-    # Linux tells the process's peak for the thread too, and far faster: for the whole process it first adds up
-    # every thread's CPU time (0.4 ms a call was measured in a busy `validate`, a fifth of its time).
-    who = getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF) if sys.platform == "linux" else resource.RUSAGE_SELF
-    peak = resource.getrusage(who).ru_maxrss
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
 
 
 class _Deadline:
-    """One render's limits: the time it must end by and the peak memory it started from."""
+    """One render's limits: the time it must end by, and how much its memory may grow. The memory it started
+    from is read at the first look (in the main thread 5 ms in: a shorter render never reads it)."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.started = time.monotonic()
         self.deadline = self.started + seconds
         self.next_memory_check = self.started
-        self.peak = _peak_memory()
+        self.memory: int | None = None
 
     def check(self) -> None:
         now = time.monotonic()
@@ -70,10 +77,14 @@ class _Deadline:
                 f"rendering took longer than {self.seconds:g} s (limits.render_seconds in slagen.yaml); "
                 "look for a loop or macro that never ends"
             )
-        if now >= self.next_memory_check and self.peak is not None:
+        if now >= self.next_memory_check:
             self.next_memory_check = now + TICK_SECONDS
-            peak = _peak_memory()
-            if peak is not None and peak - self.peak > MAX_RENDER_MEMORY:
+            memory = _memory()
+            if memory is None:
+                return
+            if self.memory is None:
+                self.memory = memory
+            elif memory - self.memory > MAX_RENDER_MEMORY:
                 raise limit_error(f"the render used more than {MAX_RENDER_MEMORY // 2**20:,} MiB of memory")
 
     # The tracing hook (threads other than the main one).
