@@ -145,15 +145,27 @@ class Peer:
 
 
 def task_spread(run: Run) -> str:
-    """Per-task seconds of a `build --all --json` run: first and last third, and the workers' peak memory."""
+    """Per-task seconds of a `build --all --json` run: first and last third, and the workers' peak memory.
+
+    Tasks differ in cost (premium against basic, a bilingual contract), so the creep line compares each tier's
+    CPU seconds with themselves: the first third of that tier's tasks against its last third (finishing order).
+    """
     report = json.loads(run.stdout)
-    seconds = [task["seconds"] for task in report.get("tasks", []) if task["customer"] is not None]
-    if len(seconds) < 6:
+    tasks = [task for task in report.get("tasks", []) if task["customer"] is not None]
+    if len(tasks) < 6:
         return "no per-task times in the JSON report"
+    seconds = [task["seconds"] for task in tasks]
     third = len(seconds) // 3
     first, last, peak = median(seconds[:third]), median(seconds[-third:]), report.get("worker_peak_mb", 0)
+    creep = []
+    for tier in sorted({task["tier"] for task in tasks}):
+        cpu = [task["cpu_seconds"] for task in tasks if task["tier"] == tier and "cpu_seconds" in task]
+        if len(cpu) >= 6:
+            part = len(cpu) // 3
+            creep.append(f"{tier} {median(cpu[:part]):.2f} -> {median(cpu[-part:]):.2f} s ({len(cpu)} tasks)")
     return (f"per task (in finishing order) median {median(seconds):.2f} s: first third {first:.2f} s, "
-            f"last third {last:.2f} s; peak per worker {peak:.0f} MiB")
+            f"last third {last:.2f} s; CPU per task, first third -> last third of each tier: "
+            f"{'; '.join(creep) or 'too few tasks'}; peak per worker {peak:.0f} MiB")
 
 
 def main() -> None:

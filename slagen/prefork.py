@@ -8,6 +8,9 @@ builds the document tree, sends each page's HTML, and writes the Word file; it n
 unless a helper fails. Any failure in a helper (a page that does not fit, a missing font, a helper that
 died, a page that must blame an input file) is rendered here again; a page's own problem (an image or a
 font it cannot load) comes back as the error an in-process build raises, with the same lines.
+
+`slagen measure` forks them too and sends the first its scorecard, which is laid out while the command writes
+the audit CSV.
 """
 
 from __future__ import annotations

@@ -155,6 +155,24 @@ def test_audit_csv_has_every_ticket_with_its_deadlines(runs) -> None:
         assert dt.datetime.fromisoformat(row["response_due"]) > created
 
 
+def _scorecard_in_this_process(tickets: Path) -> bytes:
+    """The scorecard `slagen measure premium --customer acme` writes, rendered here without a PDF helper."""
+    from slagen.measure import engine
+    from slagen.overrides import terms_for
+    from slagen.pricing import contract_currency
+    from slagen.scorecard import render_scorecard
+    from slagen.workspace import load_workspace, resolve_customer
+
+    ws = load_workspace(REPO)
+    client = resolve_customer(ws, "acme")
+    terms = terms_for(ws.tier("premium").model, client)
+    config = ws.config.model
+    table = engine.load(tickets, str(tickets), None, None, terms, resolve_calendar(config.defaults, client.model))
+    measurement = engine.run(config, terms, client.model, contract_currency(config.defaults, client.model), table,
+                             None, None)
+    return render_scorecard(ws, measurement.report, client)
+
+
 def test_table_and_files_in_a_real_process(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "slagen", "measure", "premium", "--customer", "acme", "--tickets",
                str(SAMPLES / "acme-canonical.csv"), "--out", str(tmp_path)]
@@ -165,6 +183,7 @@ def test_table_and_files_in_a_real_process(tmp_path: Path) -> None:
     assert first.stdout == second.stdout
     assert (tmp_path / "acme" / "acme-premium-ticket-audit.csv").read_bytes() == audit
     assert (tmp_path / "acme" / "acme-premium-scorecard.pdf").read_bytes() == scorecard  # the whole PDF, byte for byte
+    assert scorecard == _scorecard_in_this_process(SAMPLES / "acme-canonical.csv")  # the helper's bytes are the same
     assert "2026-03" in first.stdout and "missed" in first.stdout and "$208.33" in first.stdout
     assert "America/Chicago" in first.stdout
 

@@ -52,20 +52,32 @@ def measure(
         raise UsageError(f"--from {first} is after --to {last}")
     if not tickets.exists():
         raise UsageError(f"--tickets {tickets}: no such file")
-    ws = load()
-    client = resolve_customer(ws, customer)
-    terms = terms_for(ws.tier(tier).model, client)
-    config = ws.config.model
-    calendar = resolve_calendar(config.defaults, client.model)
-    table = engine.load(tickets, str(tickets), export_format, map_file, terms, calendar)
-    measurement = engine.run(config, terms, client.model, contract_currency(config.defaults, client.model), table,
-                             low, high)
-    name = client.model.short_name
-    outputs = {f"{name}-{terms.id}-ticket-audit.csv": audit_csv(measurement)}
+    helpers = None
     if scorecard:
-        from slagen.scorecard import render_scorecard
+        from slagen.prefork import start_helpers
 
-        outputs[f"{name}-{terms.id}-scorecard.pdf"] = render_scorecard(ws, measurement.report, client)
+        helpers = start_helpers()  # imports WeasyPrint while this process reads the tickets
+    try:
+        ws = load()
+        client = resolve_customer(ws, customer)
+        terms = terms_for(ws.tier(tier).model, client)
+        config = ws.config.model
+        calendar = resolve_calendar(config.defaults, client.model)
+        table = engine.load(tickets, str(tickets), export_format, map_file, terms, calendar)
+        measurement = engine.run(config, terms, client.model, contract_currency(config.defaults, client.model),
+                                 table, low, high)
+        name = client.model.short_name
+        pdf = None
+        if scorecard:
+            from slagen.scorecard import scorecard_later
+
+            pdf = scorecard_later(ws, measurement.report, client, helpers)  # laid out while the audit is written
+        outputs = {f"{name}-{terms.id}-ticket-audit.csv": audit_csv(measurement)}
+        if pdf is not None:
+            outputs[f"{name}-{terms.id}-scorecard.pdf"] = pdf()
+    finally:
+        if helpers is not None:
+            helpers.close()
     written = write_outputs(out / name, outputs)
     if as_json:
         typer.echo(json.dumps(report_json(measurement.report), indent=2))

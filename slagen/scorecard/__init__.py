@@ -4,6 +4,7 @@ provider's branding (scorecard.html.j2 and scorecard.css, overridable like every
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from slagen.errors import BuildError
 from slagen.measure.report import MeasureReport
 from slagen.model import Customer
 from slagen.page_data import document_data, logo, page_document, page_template_environment, render_template
+from slagen.prefork import CONTRACT, HelperFailed, Helpers
 from slagen.render.html import css_colour, css_page_content, css_string
 from slagen.scorecard.data import Pages, page_colours
 from slagen.sources import allowed_roots, source_stamp
@@ -137,3 +139,25 @@ def render_scorecard(
     html, document = scorecard_page(ws, report, customer, templates)
     roots = allowed_roots(ws, templates)
     return render_pdf(html, base_dir=ws.root, allowed_roots=roots, document=document)
+
+
+def scorecard_later(
+    ws: Workspace, report: MeasureReport, customer: Sourced[Customer], helpers: Helpers | None,
+    templates: Path | None = None,
+) -> Callable[[], bytes]:
+    """The scorecard PDF, sent to the command's PDF helper (slagen.prefork) so that it is laid out while this
+    process writes the audit CSV; the returned callable waits for its bytes. Without a helper, or when the
+    helper gives none, it is rendered here: the same bytes, and a page's own problem raises the same error."""
+    if helpers is None:
+        return lambda: render_scorecard(ws, report, customer, templates)
+    html, document = scorecard_page(ws, report, customer, templates)
+    waiting = helpers.submit(CONTRACT, "slagen.render.pdf:render_pdf", html, base_dir=ws.root,
+                             allowed_roots=allowed_roots(ws, templates), document=document)
+
+    def result() -> bytes:
+        try:
+            return waiting()
+        except HelperFailed:
+            return render_scorecard(ws, report, customer, templates)
+
+    return result
