@@ -293,6 +293,11 @@ def _execute(tasks: list[Task], jobs: int) -> Iterator[TaskResult]:
     yield from run_forked(tasks, min(jobs, len(tasks)), _run_task, _worker_died)
 
 
+def worker_environment(ws: Workspace) -> Any:
+    """The clause environment of a `build --all` worker: it compiles each clause text and condition once."""
+    return _worker_caches(ws)["environment"]
+
+
 def _worker_died(task: Task, error: BaseException) -> TaskResult:
     """The task of a worker that died (killed, out of memory): it fails, the others carry on."""
     problem = f"the worker process building it stopped ({type(error).__name__}: {error or 'no answer'})"
