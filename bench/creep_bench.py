@@ -18,18 +18,11 @@ from pathlib import Path
 
 from slagen.batch import worker_environment
 from slagen.build import FORMATS, render_job
+from slagen.forkpool import resident_mb
 from slagen.sources import Job
 from slagen.workspace import load_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def memory_in_use_mib() -> float:
-    """Resident memory now (not the peak), from /proc; 0 where there is no /proc."""
-    try:
-        return int(Path("/proc/self/statm").read_text().split()[1]) * 4096 / 2**20
-    except OSError:
-        return 0.0
 
 
 def main() -> None:
@@ -47,7 +40,7 @@ def main() -> None:
         started = time.process_time()
         render_job(ws, job, FORMATS, None, environment=environment)
         seconds.append(time.process_time() - started)
-        print(f"round {round_ + 1:3d}: {seconds[-1]:.3f} s CPU, {memory_in_use_mib():.0f} MiB in use", flush=True)
+        print(f"round {round_ + 1:3d}: {seconds[-1]:.3f} s CPU, {resident_mb() or 0:.0f} MiB in use", flush=True)
     third = max(1, len(seconds) // 3)
     print(f"first third median {statistics.median(seconds[:third]):.3f} s, "
           f"last third median {statistics.median(seconds[-third:]):.3f} s")
