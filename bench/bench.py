@@ -149,6 +149,8 @@ def task_spread(run: Run) -> str:
 
     Tasks differ in cost (premium against basic, a bilingual contract), so the creep line compares each tier's
     CPU seconds with themselves: the first third of that tier's tasks against its last third (finishing order).
+    A worker's first task fills its caches (fonts, layouts, compiled clauses), so the creep is also given over
+    the later tasks only, next to how many workers were forked and what a first task costs more.
     """
     report = json.loads(run.stdout)
     tasks = [task for task in report.get("tasks", []) if task["customer"] is not None]
@@ -157,15 +159,28 @@ def task_spread(run: Run) -> str:
     seconds = [task["seconds"] for task in tasks]
     third = len(seconds) // 3
     first, last, peak = median(seconds[:third]), median(seconds[-third:]), report.get("worker_peak_mb", 0)
-    creep = []
+    creep, warm_creep, first_tasks = [], [], []
     for tier in sorted({task["tier"] for task in tasks}):
-        cpu = [task["cpu_seconds"] for task in tasks if task["tier"] == tier and "cpu_seconds" in task]
-        if len(cpu) >= 6:
-            part = len(cpu) // 3
-            creep.append(f"{tier} {median(cpu[:part]):.2f} -> {median(cpu[-part:]):.2f} s ({len(cpu)} tasks)")
+        mine = [task for task in tasks if task["tier"] == tier and "cpu_seconds" in task]
+        creep.append(_thirds(tier, [task["cpu_seconds"] for task in mine]))
+        warm = [task["cpu_seconds"] for task in mine if task.get("worker_task", 0) > 1]
+        warm_creep.append(_thirds(tier, warm))
+        cold = [task["cpu_seconds"] for task in mine if task.get("worker_task") == 1]
+        if cold and warm:
+            first_tasks.append(f"{tier} {median(cold):.2f} s ({len(cold)}) against {median(warm):.2f} s")
+    workers = len({task["worker"] for task in tasks if "worker" in task})
     return (f"per task (in finishing order) median {median(seconds):.2f} s: first third {first:.2f} s, "
             f"last third {last:.2f} s; CPU per task, first third -> last third of each tier: "
-            f"{'; '.join(creep) or 'too few tasks'}; peak per worker {peak:.0f} MiB")
+            f"{'; '.join(creep)}; the same without each worker's first task: {'; '.join(warm_creep)}; "
+            f"{workers} workers for {len(tasks)} tasks, a worker's first task against its later ones: "
+            f"{'; '.join(first_tasks) or 'not reported'}; peak per worker {peak:.0f} MiB")
+
+
+def _thirds(tier: str, cpu: list[float]) -> str:
+    if len(cpu) < 6:
+        return f"{tier} too few tasks"
+    part = len(cpu) // 3
+    return f"{tier} {median(cpu[:part]):.2f} -> {median(cpu[-part:]):.2f} s ({len(cpu)} tasks)"
 
 
 def main() -> None:

@@ -58,6 +58,8 @@ class TaskResult:
     traceback: str = ""  # the traceback of an internal error (a bug), shown with --debug
     peak_mb: float = 0.0  # the peak memory (RSS) of the process that rendered it, so far
     cpu_seconds: float = 0.0  # the processor time the task took in its worker
+    worker: int = 0  # the process id of the worker that rendered it
+    worker_task: int = 0  # 1 for a worker's first task (its caches still cold), 2 for its second, ...
 
     def failure_lines(self, *, debug: bool) -> list[str]:
         """The console lines of a failed task: its problems and every output it did not write."""
@@ -124,6 +126,11 @@ def _run_task(task: Task) -> TaskResult:
     done.cpu_seconds = time.process_time() - started
     peak = peak_memory()
     done.peak_mb = peak / 2**20 if peak is not None else 0.0
+    done.worker = os.getpid()
+    if _WORKER.get("counted_in") != done.worker:  # a forked worker inherits the parent's count: start again
+        _WORKER.update(counted_in=done.worker, tasks_done=0)
+    _WORKER["tasks_done"] += 1
+    done.worker_task = _WORKER["tasks_done"]
     return done
 
 
@@ -217,7 +224,8 @@ def build_all(
                     result.built.append(output.path)
             result.tasks.append({"tier": done.task.tier, "customer": done.task.customer,
                                  "seconds": round(done.seconds, 3), "cpu_seconds": round(done.cpu_seconds, 3),
-                                 "peak_mb": round(done.peak_mb, 1), "ok": not done.errors})
+                                 "peak_mb": round(done.peak_mb, 1), "worker": done.worker,
+                                 "worker_task": done.worker_task, "ok": not done.errors})
             result.worker_peak_mb = max(result.worker_peak_mb, done.peak_mb)
             if on_result is not None:
                 on_result(done)

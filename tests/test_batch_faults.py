@@ -113,6 +113,11 @@ def test_a_worker_that_dies_fails_its_task_only(small: Path) -> None:
     assert failed["errors"][0].startswith("internal error: RuntimeError: the worker process building it stopped")
     assert report["built"] == sorted([*TEMPLATES, "compare.pdf"])
     assert_honest(small, report["built"])
+    counts: dict[int, list[int]] = {}  # each worker numbers its own tasks from 1, a fresh one from 1 again
+    for task in report["tasks"]:
+        if task["ok"]:
+            counts.setdefault(task["worker"], []).append(task["worker_task"])
+    assert len(counts) >= 2 and all(seen == list(range(1, len(seen) + 1)) for seen in counts.values()), counts
 
 
 # ---------------------------------------------------------------- item 4: honest write reports

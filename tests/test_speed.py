@@ -53,6 +53,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert len(report["built"]) == 10
     assert [task["ok"] for task in report["tasks"]] == [True] * 4 and report["worker_peak_mb"] > 20
     assert all(task["cpu_seconds"] > 0 and task["peak_mb"] > 20 for task in report["tasks"])
+    # --jobs 1: one process renders all four tasks, counted 1 to 4 (bench.py tells a worker's first task apart)
+    assert [task["worker_task"] for task in report["tasks"]] == [1, 2, 3, 4]
+    assert len({task["worker"] for task in report["tasks"]}) == 1
     return root
 
 
