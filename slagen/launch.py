@@ -3,8 +3,8 @@
 typer (and the pydantic it validates options with) costs more than the answer itself for two commands a
 user or CI runs all the time:
 
-- `slagen --help`: the text typer printed for these very sources is kept in `slagen/cli/help.txt` with a
-  digest of the command modules and of typer; while both match (and the terminal is at least 80 columns,
+- `slagen --help`: the text typer printed for these very sources is kept in `slagen/cli/help.txt` with
+  digests of the command modules and of typer; while both match (and the terminal is at least 80 columns,
   where click wraps at 78) that text is printed as it is. `python -m slagen.launch --write-help` renews it.
 - `slagen build --all` (optionally `--json`, after an optional `--workspace DIR`): when nothing changed
   since a whole build (slagen.fastcheck), the same lines the build would print.
@@ -26,12 +26,20 @@ HELP_WIDTH = 80  # click wraps at min(columns, 80) - 2
 
 
 def help_digest() -> str | None:
-    """The digest of what `slagen --help` is made from: the command modules and typer itself."""
-    digest = hashlib.sha256()
+    """What `slagen --help` is made from: the digest of the command modules, then that of typer itself.
+
+    Two parts, so that a test can tell a help.txt left stale by a change to slagen/cli/ (our mistake, which
+    slows every `--help`) from one made with another typer than the one installed (typer then answers).
+    """
     spec = importlib.util.find_spec("typer")
     if spec is None or spec.origin is None:
         return None
-    for path in [*sorted(CLI.glob("*.py")), Path(spec.origin)]:
+    return f"{_digest(sorted(CLI.glob('*.py')))} {_digest([Path(spec.origin)])}"
+
+
+def _digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
