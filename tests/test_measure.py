@@ -157,20 +157,13 @@ def test_audit_csv_has_every_ticket_with_its_deadlines(runs) -> None:
 
 def _scorecard_in_this_process(tickets: Path) -> bytes:
     """The scorecard `slagen measure premium --customer acme` writes, rendered here without a PDF helper."""
-    from slagen.measure import engine
-    from slagen.overrides import terms_for
-    from slagen.pricing import contract_currency
+    from slagen.measure.engine import measure_export
     from slagen.scorecard import render_scorecard
     from slagen.workspace import load_workspace, resolve_customer
 
     ws = load_workspace(REPO)
     client = resolve_customer(ws, "acme")
-    terms = terms_for(ws.tier("premium").model, client)
-    config = ws.config.model
-    table = engine.load(tickets, str(tickets), None, None, terms, resolve_calendar(config.defaults, client.model))
-    measurement = engine.run(config, terms, client.model, contract_currency(config.defaults, client.model), table,
-                             None, None)
-    return render_scorecard(ws, measurement.report, client)
+    return render_scorecard(ws, measure_export(ws, "premium", client, tickets, str(tickets))[1].report, client)
 
 
 def test_table_and_files_in_a_real_process(tmp_path: Path) -> None:

@@ -38,13 +38,10 @@ def measure(
 ) -> None:
     """Measure a ticket export against the tier's targets: compliance, credits, caps and bonus month by month, KPIs,
     a per-ticket audit CSV and the quarterly scorecard PDF under OUT/<customer>/."""
-    from slagen.calendars import resolve_calendar
     from slagen.errors import UsageError
     from slagen.measure import engine
     from slagen.measure.audit import audit_csv, report_json
     from slagen.output import write_outputs
-    from slagen.overrides import terms_for
-    from slagen.pricing import contract_currency
     from slagen.workspace import resolve_customer
 
     low, high = engine.month_option("--from", first), engine.month_option("--to", last)
@@ -60,12 +57,8 @@ def measure(
     try:
         ws = load()
         client = resolve_customer(ws, customer)
-        terms = terms_for(ws.tier(tier).model, client)
-        config = ws.config.model
-        calendar = resolve_calendar(config.defaults, client.model)
-        table = engine.load(tickets, str(tickets), export_format, map_file, terms, calendar)
-        measurement = engine.run(config, terms, client.model, contract_currency(config.defaults, client.model),
-                                 table, low, high)
+        terms, measurement = engine.measure_export(ws, tier, client, tickets, str(tickets), export_format, map_file,
+                                                   low, high)
         name = client.model.short_name
         pdf = None
         if scorecard:
@@ -85,7 +78,7 @@ def measure(
     from slagen.build import load_strings
     from slagen.context import Formatter
 
-    fmt = Formatter(client.model.locale or config.defaults.locale, load_strings(ws, None))
+    fmt = Formatter(client.model.locale or ws.config.model.defaults.locale, load_strings(ws, None))
     from slagen.commercial import timeline
 
     line = timeline(client.model, terms)

@@ -33,8 +33,10 @@ from slagen.measure.report import (
 from slagen.measure.tickets import MISSING, Tickets, header_of, read_text, read_tickets
 from slagen.measure.verdicts import UNDECIDED, Verdicts, measure, minutes
 from slagen.model import Customer, Tier, WorkspaceConfig
-from slagen.pricing import annual_retainer
+from slagen.overrides import terms_for
+from slagen.pricing import annual_retainer, contract_currency
 from slagen.units import Money
+from slagen.workspace_data import Sourced, Workspace
 
 BREACHED_PER_PERIOD = 100  # breached tickets listed per month in the report (the latest first); all are in the CSV
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -118,6 +120,19 @@ def load(path: Path, display: str, fmt: str | None, map_file: Path | None, tier:
     text = read_text(path, display)
     mapping = formats.choose(header_of(text), display, fmt, map_file)
     return read_tickets(path, display, mapping, text, tuple(tier.targets), calendar.zone)
+
+
+def measure_export(
+    ws: Workspace, tier_id: str, customer: Sourced[Customer], path: Path, display: str, fmt: str | None = None,
+    map_file: Path | None = None, first: int | None = None, last: int | None = None,
+) -> tuple[Tier, Measurement]:
+    """A ticket export measured against a workspace tier as this customer has it (its overrides, its calendar,
+    its contract currency): what `slagen measure` and `slagen serve`'s scorecard preview both report."""
+    config = ws.config.model
+    tier = terms_for(ws.tier(tier_id).model, customer)
+    tickets = load(path, display, fmt, map_file, tier, resolve_calendar(config.defaults, customer.model))
+    currency = contract_currency(config.defaults, customer.model)
+    return tier, run(config, tier, customer.model, currency, tickets, first, last)
 
 
 def run(config: WorkspaceConfig, tier: Tier, customer: Customer, currency: str, tickets: Tickets,

@@ -12,7 +12,6 @@ from urllib.parse import quote
 from jinja2.sandbox import SandboxedEnvironment
 
 from slagen.build import build_document, contract_html, load_strings, plan_outputs, render_job
-from slagen.calendars import resolve_calendar
 from slagen.comparison import compare_page, render_compare
 from slagen.errors import UsageError
 from slagen.files import shown
@@ -22,9 +21,7 @@ from slagen.markup import MarkupCache
 from slagen.measure import engine
 from slagen.measure.report import MeasureReport
 from slagen.model import Customer
-from slagen.overrides import terms_for
 from slagen.page_data import page_template_environment
-from slagen.pricing import contract_currency
 from slagen.rendercache import CachingSandbox
 from slagen.scorecard import render_scorecard, scorecard_page
 from slagen.sources import Job
@@ -216,11 +213,7 @@ def measured(ws: Workspace, page: Page, tickets: dict[str, Path]) -> tuple[Measu
     if customer is None or page.tier is None or page.customer not in tickets:
         raise UsageError(f"no ticket export for {page.customer!r}; name one with --tickets {page.customer}=FILE")
     path = tickets[page.customer]
-    config = ws.config.model
-    terms = terms_for(ws.tier(page.tier).model, customer)
-    table = engine.load(path, shown(path), None, None, terms, resolve_calendar(config.defaults, customer.model))
-    currency = contract_currency(config.defaults, customer.model)
-    return engine.run(config, terms, customer.model, currency, table).report, customer
+    return engine.measure_export(ws, page.tier, customer, path, shown(path))[1].report, customer
 
 
 def download(
