@@ -91,12 +91,28 @@ def test_clause_numbers_look_the_same_in_both_files(built: Path) -> None:
     word = docx.Document(str(built / "acme-premium-sla.docx"))
     word_contents = [p.text.replace("\t", " ") for p in word.paragraphs if p.style and p.style.name == "toc 1"]
     pdf = built / "acme-premium-sla.pdf"
-    pdf_contents = re.findall(r"^(\d+(?:\.\d+)* \S.*?)\s*\.{3,}", pdf_text(pdf), re.MULTILINE)
+    contents_page = PdfReader(pdf).pages[0].extract_text()
+    pdf_contents = re.findall(r"^(\d+(?:\.\d+)* \S.*?) \d+$", contents_page, re.MULTILINE)
     expected = [f"{number} {title}" for number, title in enumerate(PREMIUM_TITLES_ACME, start=1)]
     assert word_contents == expected
     assert pdf_contents == expected
     pdf_headings = [item.title for item in PdfReader(pdf).outline if not isinstance(item, list)]
     assert pdf_headings == expected
+
+
+def test_contents_page_numbers_are_the_pages_the_clauses_start_on(built: Path) -> None:
+    """Each contents entry ends in the page its clause starts on, and the dotted leader is no text."""
+    reader = PdfReader(built / "acme-premium-sla.pdf")
+    contents_page = reader.pages[0].extract_text()
+    printed = dict(re.findall(r"^(\d+ \S.*?) (\d+)$", contents_page, re.MULTILINE))
+    starts = {
+        item.title: str(reader.get_destination_page_number(item) + 1)
+        for item in reader.outline
+        if not isinstance(item, list)
+    }
+    assert printed == starts
+    assert len(set(starts.values())) > 10  # the clauses spread over the pages: a constant could not pass
+    assert "..." not in contents_page
 
 
 @pytest.mark.parametrize("kind", ["docx", "pdf"])

@@ -28,6 +28,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from slagen.errors import BuildError, InputError
 from slagen.files import InputScope
+from slagen.render.margins import text_past_margins
 from slagen.render.properties import clause_properties
 
 if TYPE_CHECKING:
@@ -448,6 +449,7 @@ def render_pdf(
     search = [folder for root in allowed_roots for folder in (Path(root) / "templates", Path(root))]
     problems = [_located(problem, fetcher.failed, search) for problem in problems]
     problems += missing_font_problems(layout.document, html, search)
+    problems += text_past_margins(layout.document)
     if missing_glyphs:
         problems.append(missing_glyph_problem(list(missing_glyphs), html))
     if problems:
