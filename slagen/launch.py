@@ -14,6 +14,7 @@ Anything else, or any doubt, goes to typer as usual (`slagen.cli.main`).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib.util
 import shutil
@@ -82,7 +83,13 @@ def main() -> None:
         return
     from slagen.cli import main as typer_main
 
-    typer_main()
+    try:
+        typer_main()
+    finally:
+        # The command is done. At exit the interpreter would still sweep every object pydantic, Jinja, Babel
+        # and python-docx made for reference cycles, 0.1-0.25 s of a build for nothing; frozen objects are
+        # left out of that sweep. Exit handlers run, open files are flushed and closed as before.
+        gc.freeze()
 
 
 def write_help() -> None:
