@@ -13,7 +13,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from slagen.comparison import render_compare
 from slagen.context import build_context, page_size
 from slagen.document import Document, Parallel
-from slagen.errors import InputError, TemplateError, UsageError
+from slagen.errors import BuildError, InputError, TemplateError, UsageError
 from slagen.incremental import Output, template_files
 from slagen.jinja_errors import template_problem
 from slagen.languages import clause_text, contract_languages, document_language, models_in, text_location
@@ -197,7 +197,25 @@ def contract_html(
     return render_html(document, environment or page_template_environment(ws, templates))
 
 
-def render_job(
+def render_job(ws: Workspace, job: Job, formats: tuple[str, ...], *args: Any, **kwargs: Any) -> dict[str, bytes]:
+    """Every requested output of one job (see _render_job); a word the page cannot hold is named by its
+    `path:line: field` in the input it came from, when one input holds it."""
+    try:
+        return _render_job(ws, job, formats, *args, **kwargs)
+    except BuildError as error:
+        from slagen.render.margins import overflowing_text
+
+        located = []
+        for problem in error.problems:
+            found = overflowing_text(problem)
+            where = ws.field_holding(found[0], *([job.customer] if job.customer else [])) if found else None
+            located.append(f"{where}: PDF {found[1]}" if found and where else problem)
+        if located == error.problems:
+            raise
+        raise BuildError(located[0], problems=located) from error
+
+
+def _render_job(
     ws: Workspace,
     job: Job,
     formats: tuple[str, ...],

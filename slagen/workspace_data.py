@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from slagen.errors import UsageError
 from slagen.files import DEFAULT_INPUT_BYTES, InputScope, template_folder
-from slagen.loader import YamlDocument
+from slagen.loader import YamlDocument, dotted
 from slagen.model import Clause, Customer, Tier, WorkspaceConfig
 
 M = TypeVar("M", bound=BaseModel)
@@ -44,6 +44,22 @@ class Sourced(Generic[M]):
     def where(self, *location: str | int) -> str:
         return self.doc.where(location)
 
+    def field_holding(self, text: str) -> str | None:
+        """`path:line: field` of the first string value that contains `text`, if any."""
+        found = _location_of(self.doc.data, text, ())
+        return f"{self.doc.where(found)}: {dotted(found)}" if found is not None else None
+
+
+def _location_of(data: object, text: str, location: tuple[str | int, ...]) -> tuple[str | int, ...] | None:
+    if isinstance(data, str):
+        return location if text in data else None
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        found = _location_of(value, text, (*location, key))
+        if found is not None:
+            return found
+    return None
+
 
 @dataclass
 class Workspace:
@@ -72,6 +88,12 @@ class Workspace:
             known = ", ".join(sorted(self.tiers)) or "none"
             raise UsageError(f"unknown tier {tier_id!r}; the workspace has: {known}")
         return self.tiers[tier_id]
+
+    def field_holding(self, text: str, *more: Sourced[BaseModel]) -> str | None:
+        """`path:line: field` of the first input (tiers, clauses, customers, slagen.yaml, then `more`) whose
+        text contains `text`: where a word the layout cannot place most likely came from."""
+        sources = [*self.tiers.values(), *self.clauses.values(), *self.customers.values(), self.config, *more]
+        return next((where for source in sources if (where := source.field_holding(text)) is not None), None)
 
     def customer(self, name: str) -> Sourced[Customer]:
         if name not in self.customers:

@@ -98,6 +98,9 @@ def test_the_contract_page_loads_live_and_without_console_errors(
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 20_000  # type: ignore[attr-defined]
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]  # type: ignore[attr-defined]
     assert errors == []  # nothing refused by the page's policy, nothing failed to load
+    leader = browser.execute_script(  # type: ignore[attr-defined]
+        "return getComputedStyle(document.querySelector('.contents a')).backgroundImage")
+    assert leader == "none"  # the PDF's dotted leaders lead to page numbers a browser cannot show
 
 
 def test_a_saved_clause_shows_without_reloading_by_hand(browser: object, served: Served, workspace: Path) -> None:

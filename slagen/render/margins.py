@@ -8,6 +8,7 @@ would print one fails and names the page and the text.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 # Glyph advances are rounded by the shaper: a line that exactly fills its box may end a hair (0.2 mm) further.
 TOLERANCE_PX = 0.75
 PX_PER_MM = 96 / 25.4  # WeasyPrint lays out in CSS pixels
+_PROBLEM = re.compile(r"^PDF: (page \d+: .*?'(.+?)'\)? runs [\d.]+ mm past the (?:left|right) margin .*)$")
 
 
 def _excerpt(text: str) -> str:
@@ -93,3 +95,9 @@ def text_past_margins(laid_out: LaidOutDocument) -> list[str]:
             "(a word too long to break, or a column too narrow for it); shorten it or give it room"
         )
     return problems
+
+
+def overflowing_text(problem: str) -> tuple[str, str] | None:
+    """(the text it names, the problem without its `PDF: ` prefix) of a problem made here, else None."""
+    match = _PROBLEM.match(problem)
+    return (match.group(2).removesuffix("..."), match.group(1)) if match else None
