@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from jinja2 import TemplateError as JinjaTemplateError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
@@ -38,6 +39,7 @@ from slagen.workspace import Workspace, resolve_customer, terms_for
 __all__ = ["FORMATS", "Job", "build", "build_compare", "build_document", "contract_html", "load_strings",
            "plan_outputs", "render_clauses", "render_job", "resolve_customer"]
 
+P = ParamSpec("P")
 FORMATS = ("docx", "pdf", "summary")
 
 
@@ -197,25 +199,33 @@ def contract_html(
     return render_html(document, environment or page_template_environment(ws, templates))
 
 
-def render_job(ws: Workspace, job: Job, formats: tuple[str, ...], *args: Any, **kwargs: Any) -> dict[str, bytes]:
-    """Every requested output of one job (see _render_job); a word the page cannot hold is named by its
-    `path:line: field` in the input it came from, when one input holds it."""
-    try:
-        return _render_job(ws, job, formats, *args, **kwargs)
-    except BuildError as error:
-        from slagen.render.margins import overflowing_text
+def _naming_inputs(
+    render: Callable[Concatenate[Workspace, Job, P], dict[str, bytes]],
+) -> Callable[Concatenate[Workspace, Job, P], dict[str, bytes]]:
+    """A word the page cannot hold (slagen.render.margins) is named by the `path:line: field` of the input
+    that holds it, when one does."""
 
-        located = []
-        for problem in error.problems:
-            found = overflowing_text(problem)
-            where = ws.field_holding(found[0], *([job.customer] if job.customer else [])) if found else None
-            located.append(f"{where}: PDF {found[1]}" if found and where else problem)
-        if located == error.problems:
-            raise
-        raise BuildError(located[0], problems=located) from error
+    @functools.wraps(render)
+    def located(ws: Workspace, job: Job, *args: P.args, **kwargs: P.kwargs) -> dict[str, bytes]:
+        try:
+            return render(ws, job, *args, **kwargs)
+        except BuildError as error:
+            from slagen.render.margins import overflowing_text
+
+            located = []
+            for problem in error.problems:
+                found = overflowing_text(problem)
+                where = ws.field_holding(found[0], *([job.customer] if job.customer else [])) if found else None
+                located.append(f"{where}: PDF {found[1]}" if found and where else problem)
+            if located == error.problems:
+                raise
+            raise BuildError(located[0], problems=located) from error
+
+    return located
 
 
-def _render_job(
+@_naming_inputs
+def render_job(
     ws: Workspace,
     job: Job,
     formats: tuple[str, ...],

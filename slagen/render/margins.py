@@ -56,20 +56,21 @@ def _page_problem(page_box: Any) -> tuple[float, str, str, tuple[float, str] | N
             if id(box) in inside_tables:
                 continue
             if isinstance(box, TableBox):
-                overrun, side = _overrun(box, left, right)
-                if overrun > TOLERANCE_PX:
-                    inside_tables.update(id(child) for child in box.descendants())
-                    what, word = "a table", _widest_word(box)
-                else:
-                    continue
+                what = "a table"
             elif isinstance(box, TextBox) and box.text.strip():
-                what, word = repr(_excerpt(box.text)), None
+                what = repr(_excerpt(box.text))
             elif isinstance(box, InlineReplacedBox):
-                what, word = "an image", None
+                what = "an image"
             else:
                 continue
             overrun, side = _overrun(box, left, right)
-            if overrun > TOLERANCE_PX and (worst is None or overrun > worst[0]):
+            if overrun <= TOLERANCE_PX:
+                continue
+            word = None
+            if isinstance(box, TableBox):  # named by its widest word, its cells not again one by one
+                inside_tables.update(id(child) for child in box.descendants())
+                word = _widest_word(box)
+            if worst is None or overrun > worst[0]:
                 worst = (overrun, side, what, word)
     return worst
 
