@@ -377,6 +377,29 @@ def test_a_build_interrupted_while_rendering_exits_cleanly(workspace: Path, chan
     assert snapshot(changed_acme) == before
 
 
+def test_a_sigterm_that_lands_while_a_class_is_created_still_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
+    """Python wraps an exception raised in `__set_name__` (a library's class being created, as when the signal
+    lands in the middle of an import) in a RuntimeError; the interrupt behind it must still be recognised."""
+    import typer
+
+    from slagen.cli.common import handles_errors
+
+    class Descriptor:
+        def __set_name__(self, owner: type, name: str) -> None:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler raises in this frame long before
+
+    @handles_errors
+    def command() -> None:
+        class Model:
+            field = Descriptor()
+
+    with pytest.raises(typer.Exit) as exited:
+        command()
+    assert exited.value.exit_code == 143
+    assert capsys.readouterr().err == "interrupted by SIGTERM; no output was left half-written\n"
+
+
 def test_a_full_disk_during_the_write_loses_nothing(workspace: Path, changed_acme: Path) -> None:
     """A real write failure: a 20 kB file-size limit (RLIMIT_FSIZE) makes the kernel refuse the Word file."""
     before = snapshot(changed_acme)

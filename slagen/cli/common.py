@@ -79,7 +79,10 @@ def handles_errors(command: F) -> F:
             for problem in error.problems:
                 err(problem)
             raise typer.Exit(2 if isinstance(error, UsageError) else 1) from None
-        except KeyboardInterrupt as interrupt:
+        except (KeyboardInterrupt, RuntimeError) as caught:
+            interrupt = _interrupt_behind(caught)
+            if interrupt is None:
+                raise
             if state["debug"]:
                 import traceback
 
@@ -92,6 +95,19 @@ def handles_errors(command: F) -> F:
                 signal.signal(signal.SIGTERM, previous)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _interrupt_behind(error: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM that `error` is or wraps. Python wraps an exception raised while a class is being
+    created (`__set_name__`, as when the signal lands in the middle of an import) in a RuntimeError."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def load() -> Workspace:
