@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import re
 import shutil
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,11 @@ from typer.testing import CliRunner
 from slagen.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
+
+# A shell without job control starts a background job (`make test &`) with SIGINT ignored, and every process
+# it starts inherits that: the tests that stop a build or `slagen serve` with SIGINT would then wait in vain.
+# A handler of our own is reset to the default in each child, so they answer SIGINT as at a terminal.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Property tests draw the same examples on every run, so main stays green until the code changes (a random draw
 # once turned a clean commit red). To search further: HYPOTHESIS_PROFILE=explore make test (new draws on every run).
