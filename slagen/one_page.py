@@ -63,7 +63,7 @@ def fit_one_page(
     one that comes from a single input field: it returns that field's `path:line: field` and the part.
     """
     # The chosen layout goes on to render_pdf, so a fitting page is laid out only once.
-    from slagen.render.pdf import lay_out
+    from slagen.render.pdf import lay_out, substituted_font_notes, template_search
 
     def layout(density: str) -> tuple[Layout, list[Any]]:
         made = lay_out(render(density), base_dir=base_dir, allowed_roots=allowed_roots)
@@ -85,10 +85,13 @@ def fit_one_page(
     parts = _parts_after_first_page(pages)
     message = f"{what}: {len(pages)} pages, must fit on one; overflowing: {', '.join(parts) or 'unnamed content'}"
     culprit = blame(list(dict.fromkeys(_crowding_parts(pages[0]) + parts)))
-    if culprit is None:
-        raise BuildError(message)
-    where, part = culprit
-    raise BuildError(f"{where}: {message}; the {part} alone takes too much of the page, shorten it")
+    if culprit is not None:
+        where, part = culprit
+        message = f"{where}: {message}; the {part} alone takes too much of the page, shorten it"
+    # A stand-in font (the first choice is not installed) is often the whole reason a page no longer fits.
+    notes = substituted_font_notes(chosen.document, chosen.html, template_search(allowed_roots))
+    problems = [message, *notes]
+    raise BuildError(message, problems=problems)
 
 
 class NeedsWorkspace(Exception):

@@ -249,6 +249,11 @@ def _template_line(pattern: re.Pattern[str], search: list[Path]) -> str | None:
     return None
 
 
+def template_search(allowed_roots: list[Path]) -> list[Path]:
+    """Where a page's templates and stylesheets may be, to point a message at a line of them."""
+    return [folder for root in allowed_roots for folder in (Path(root) / "templates", Path(root))]
+
+
 def _shown(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
@@ -256,16 +261,27 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def missing_font_problems(laid_out: LaidOutDocument, html: str, search: list[Path]) -> list[str]:
-    """A font-family list none of whose named fonts exists: WeasyPrint would use another font without a word."""
+def _named_and_present(laid_out: LaidOutDocument, html: str) -> list[tuple[list[str], list[str]]]:
+    """For each font-family list that draws text: the fonts it names, and those of them that exist (installed
+    or loaded with @font-face); empty when fontconfig cannot tell."""
     installed = installed_font_families()
     if installed is None:
         return []
     declared = {name.casefold() for match in _FONT_FACE.finditer(html) for name in _family_names(match.group(1))}
-    problems = []
+    known = installed | declared
+    found = []
     for families in _used_font_families(laid_out):
         named = [name for name in families if name.casefold() not in GENERIC_FAMILIES]
-        if not named or any(name.casefold() in installed or name.casefold() in declared for name in named):
+        if named:
+            found.append((named, [name for name in named if name.casefold() in known]))
+    return found
+
+
+def missing_font_problems(laid_out: LaidOutDocument, html: str, search: list[Path]) -> list[str]:
+    """A font-family list none of whose named fonts exists: WeasyPrint would use another font without a word."""
+    problems = []
+    for named, present in _named_and_present(laid_out, html):
+        if present:
             continue
         where = _css_line(named[0], search) or "PDF"
         listed = ", ".join(f'"{name}"' for name in named)
@@ -275,6 +291,21 @@ def missing_font_problems(laid_out: LaidOutDocument, html: str, search: list[Pat
             "('fc-list : family' lists them)"
         )
     return problems
+
+
+def substituted_font_notes(laid_out: LaidOutDocument, html: str, search: list[Path]) -> list[str]:
+    """A font-family list whose first named font is missing while a later one stands in: the text is set in
+    another font than the page was designed for, so it may wrap, break or overflow differently."""
+    notes: dict[str, None] = {}
+    for named, present in _named_and_present(laid_out, html):
+        if present and present[0] != named[0]:
+            where = _css_line(named[0], search) or "PDF"
+            notes[
+                f'{where}: font-family: "{named[0]}" is not installed, so "{present[0]}" set this text in its '
+                f'place and the page may not fit as designed; install "{named[0]}" (\'fc-list : family\' lists '
+                "the installed fonts)"
+            ] = None
+    return list(notes)
 
 
 def _located(problem: str, urls: list[str], search: list[Path]) -> str:
@@ -446,7 +477,7 @@ def render_pdf(
     # WeasyPrint also logs each failed fetch: keep our clearer line for those, its own for the rest.
     others = [message for message in messages if not any(url in message for url in fetcher.failed)]
     problems = list(dict.fromkeys(fetcher.problems + others))
-    search = [folder for root in allowed_roots for folder in (Path(root) / "templates", Path(root))]
+    search = template_search(allowed_roots)
     problems = [_located(problem, fetcher.failed, search) for problem in problems]
     problems += missing_font_problems(layout.document, html, search)
     problems += text_past_margins(layout.document)
