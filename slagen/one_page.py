@@ -63,7 +63,8 @@ def fit_one_page(
     one that comes from a single input field: it returns that field's `path:line: field` and the part.
     """
     # The chosen layout goes on to render_pdf, so a fitting page is laid out only once.
-    from slagen.render.pdf import lay_out, substituted_font_notes, template_search
+    from slagen.render.fonts import substituted_font_notes, template_search
+    from slagen.render.pdf import lay_out
 
     def layout(density: str) -> tuple[Layout, list[Any]]:
         made = lay_out(render(density), base_dir=base_dir, allowed_roots=allowed_roots)
