@@ -9,7 +9,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,7 @@ class TaskResult:
     cpu_seconds: float = 0.0  # the processor time the task took in its worker
     worker: int = 0  # the process id of the worker that rendered it
     worker_task: int = 0  # 1 for a worker's first task (its caches still cold), 2 for its second, ...
+    warnings: list[str] = field(default_factory=list)  # what rendering warned of (a stand-in font)
 
     def failure_lines(self, *, debug: bool) -> list[str]:
         """The console lines of a failed task: its problems and every output it did not write."""
@@ -123,6 +124,9 @@ def _run_task(task: Task) -> TaskResult:
     """In a worker: render one task's stale outputs to bytes (the parent writes them); never raises."""
     started = time.process_time()
     done = _render_task(task)
+    from slagen.render.fonts import take_warnings
+
+    done.warnings = take_warnings()
     done.cpu_seconds = time.process_time() - started
     peak = peak_memory()
     done.peak_mb = peak / 2**20 if peak is not None else 0.0
@@ -213,6 +217,7 @@ def build_all(
     _WORKER.update(ws=ws, templates=templates, parent=os.getpid())
     try:
         for done in _execute(tasks, jobs):
+            result.notes.extend(warning for warning in done.warnings if warning not in result.notes)
             if not done.errors:
                 _write_task(out, done)
             if done.errors:

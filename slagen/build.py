@@ -294,6 +294,10 @@ def render_job(
             outputs[name] = waited()
         except HelperFailed:  # render it here: a failure is reported as an in-process build reports it
             outputs[name] = own_render()
+    if helpers is not None and helpers.warnings:
+        from slagen.render.fonts import record_warnings
+
+        record_warnings(helpers.warnings)
     return {name: outputs[name] for name in sorted(outputs)}
 
 
@@ -316,15 +320,26 @@ def _in_forked_process(function: Callable[..., bytes], *args: Any, **kwargs: Any
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    future = pool.submit(function, *args, **kwargs)
+    future = pool.submit(_with_warnings, function, *args, **kwargs)
 
     def result() -> bytes:
+        from slagen.render.fonts import record_warnings
+
         try:
-            return future.result()
+            made, warnings = future.result()
         finally:
             pool.shutdown()
+        record_warnings(warnings)
+        return made
 
     return result
+
+
+def _with_warnings(function: Callable[..., bytes], *args: Any, **kwargs: Any) -> tuple[bytes, list[str]]:
+    """In a forked child: the bytes, and the warnings rendering them recorded (the child's record is its own)."""
+    from slagen.render.fonts import take_warnings
+
+    return function(*args, **kwargs), take_warnings()
 
 
 def build(
@@ -354,7 +369,9 @@ def build(
         ws, job, formats, templates, pdf_variant, overlap=(os.cpu_count() or 1) > 1, update_fields=update_fields,
         helpers=helpers,
     )
-    return write_outputs(out / job.folder, outputs)
+    written = write_outputs(out / job.folder, outputs)
+    _report_render_warnings(ws)
+    return written
 
 
 def build_compare(ws: Workspace, customer: str | None, out: Path, templates: Path | None = None) -> list[Path]:
@@ -362,10 +379,18 @@ def build_compare(ws: Workspace, customer: str | None, out: Path, templates: Pat
     sourced = resolve_customer(ws, customer) if customer is not None else None
     language = contract_languages(ws.config.model, sourced.model if sourced else None).own
     data = render_compare(ws, sourced, load_strings(ws, templates, language), templates, language)
+    _report_render_warnings(ws)
     if sourced is None:
         return write_outputs(out, {"compare.pdf": data})
     name = sourced.model.short_name
     return write_outputs(out / name, {f"{name}-compare.pdf": data})
+
+
+def _report_render_warnings(ws: Workspace) -> None:
+    """What rendering warned of (a stand-in font) joins the workspace's warnings, which the command prints."""
+    from slagen.render.fonts import take_warnings
+
+    ws.warnings.extend(warning for warning in take_warnings() if warning not in ws.warnings)
 
 
 # ---------------------------------------------------------------- the whole workspace: build --all

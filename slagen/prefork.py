@@ -42,6 +42,7 @@ class Helpers:
         self.connections = connections  # the helpers not sent a page yet
         self.every = list(connections.values())
         self.pid = pid
+        self.warnings: list[str] = []  # what the pages they rendered warned of (a stand-in font)
 
     def submit(self, which: str, function: str, *args: Any, **kwargs: Any) -> Callable[[], bytes]:
         """Send one page to a helper, to render with `function` ("module:name", imported there, not here);
@@ -73,7 +74,9 @@ class Helpers:
                 raise value
             if status != "ok":
                 raise HelperFailed(value)
-            return value  # type: ignore[no-any-return]
+            made, warnings = value
+            self.warnings.extend(warning for warning in warnings if warning not in self.warnings)
+            return made  # type: ignore[no-any-return]
 
         return result
 
@@ -129,14 +132,18 @@ def _first_helper(contract: Connection, summary: Connection) -> None:
 
 
 def _serve(connection: Connection) -> None:
-    """Render the one page this helper is sent and send back its bytes (or why not); the second helper leaves."""
+    """Render the one page this helper is sent and send back its bytes and warnings (or why not); the second
+    helper leaves."""
     try:
         function, args, kwargs = connection.recv()
     except (EOFError, OSError):  # the build stopped before it needed this helper
         return
     try:
         module, name = function.split(":")
-        answer: tuple[str, Any] = ("ok", getattr(importlib.import_module(module), name)(*args, **kwargs))
+        made = getattr(importlib.import_module(module), name)(*args, **kwargs)
+        from slagen.render.fonts import take_warnings
+
+        answer: tuple[str, Any] = ("ok", (made, take_warnings()))
     except SlagenError as error:  # the page's own problem (an image, a font): the same lines as in-process
         answer = ("error", error)
     except BaseException as error:  # anything else: the parent renders the page again and reports it

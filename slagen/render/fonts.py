@@ -114,10 +114,13 @@ def _named_and_present(laid_out: LaidOutDocument, html: str) -> list[tuple[list[
     return found
 
 
-def missing_font_problems(laid_out: LaidOutDocument, html: str, search: list[Path]) -> list[str]:
-    """A font-family list none of whose named fonts exists: WeasyPrint would use another font without a word."""
+def font_problems(laid_out: LaidOutDocument, html: str, search: list[Path]) -> tuple[list[str], list[str]]:
+    """Errors and warnings about the fonts a laid-out page uses. An error: a font-family list none of whose
+    named fonts exists (WeasyPrint would use another font without a word). A warning: a list whose first font
+    is missing while a later one stands in (the page then breaks otherwise than where it is installed)."""
+    found = _named_and_present(laid_out, html)
     problems = []
-    for named, present in _named_and_present(laid_out, html):
+    for named, present in found:
         if present:
             continue
         where = _css_line(named[0], search) or "PDF"
@@ -127,22 +130,47 @@ def missing_font_problems(laid_out: LaidOutDocument, html: str, search: list[Pat
             "silently use another font; install it, load it with @font-face, or name an installed family "
             "('fc-list : family' lists them)"
         )
-    return problems
+    warnings = [
+        f'{where}: font-family: warning: "{first}" is not installed, so "{stand_in}" sets this text in its place '
+        f'and lines and pages break otherwise than where it is installed; install "{first}" (\'fc-list : family\' '
+        "lists the installed fonts)"
+        for where, first, stand_in in _stand_ins(found, search)
+    ]
+    return problems, warnings
 
 
 def substituted_font_notes(laid_out: LaidOutDocument, html: str, search: list[Path]) -> list[str]:
     """A font-family list whose first named font is missing while a later one stands in: the text is set in
     another font than the page was designed for, so it may wrap, break or overflow differently."""
-    notes: dict[str, None] = {}
-    for named, present in _named_and_present(laid_out, html):
+    return [
+        f'{where}: font-family: "{first}" is not installed, so "{stand_in}" set this text in its place and the '
+        f'page may not fit as designed; install "{first}" (\'fc-list : family\' lists the installed fonts)'
+        for where, first, stand_in in _stand_ins(_named_and_present(laid_out, html), search)
+    ]
+
+
+def _stand_ins(found: list[tuple[list[str], list[str]]], search: list[Path]) -> list[tuple[str, str, str]]:
+    """(where the list is written, its missing first font, the font standing in), once each."""
+    stand_ins: dict[tuple[str, str, str], None] = {}
+    for named, present in found:
         if present and present[0] != named[0]:
-            where = _css_line(named[0], search) or "PDF"
-            notes[
-                f'{where}: font-family: "{named[0]}" is not installed, so "{present[0]}" set this text in its '
-                f'place and the page may not fit as designed; install "{named[0]}" (\'fc-list : family\' lists '
-                "the installed fonts)"
-            ] = None
-    return list(notes)
+            stand_ins[(_css_line(named[0], search) or "PDF", named[0], present[0])] = None
+    return list(stand_ins)
+
+
+# Warnings made while rendering in this process (a stand-in font), until the command takes them to report.
+_WARNINGS: dict[str, None] = {}
+
+
+def record_warnings(warnings: list[str]) -> None:
+    _WARNINGS.update(dict.fromkeys(warnings))
+
+
+def take_warnings() -> list[str]:
+    """The warnings recorded so far in this process, once: they are forgotten here."""
+    taken = list(_WARNINGS)
+    _WARNINGS.clear()
+    return taken
 
 
 def _text_around(html: str, char: str) -> str:

@@ -26,7 +26,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from slagen.errors import BuildError, InputError
 from slagen.files import InputScope
-from slagen.render.fonts import missing_font_problems, missing_glyph_problem, template_line, template_search
+from slagen.render.fonts import font_problems, missing_glyph_problem, record_warnings, template_line, template_search
 from slagen.render.margins import text_past_margins
 from slagen.render.properties import clause_properties
 
@@ -324,10 +324,12 @@ def render_pdf(
     problems = list(dict.fromkeys(fetcher.problems + others))
     search = template_search(allowed_roots)
     problems = [_located(problem, fetcher.failed, search) for problem in problems]
-    problems += missing_font_problems(layout.document, html, search)
+    missing_fonts, font_warnings = font_problems(layout.document, html, search)
+    problems += missing_fonts
     problems += text_past_margins(layout.document)
     if missing_glyphs:
         problems.append(missing_glyph_problem(list(missing_glyphs), html))
     if problems:
         raise BuildError(problems[0], problems=problems)
+    record_warnings(font_warnings)  # the command reports them (slagen.render.fonts.take_warnings)
     return pdf
