@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from slagen.cli.common import JsonOption, OutOption, load
+from slagen.cli.common import JsonOption, OutOption, load, print_warnings
 
 if TYPE_CHECKING:
     from slagen.context import Formatter
@@ -72,6 +72,10 @@ def measure(
         if helpers is not None:
             helpers.close()
     written = write_outputs(out / name, outputs)
+    from slagen.render.fonts import take_warnings
+
+    ws.warnings.extend(warning for warning in take_warnings() if warning not in ws.warnings)
+    print_warnings(ws)  # on stderr: --json keeps stdout to the report
     if as_json:
         typer.echo(json.dumps(report_json(measurement.report), indent=2))
         return

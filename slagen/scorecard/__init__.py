@@ -155,9 +155,13 @@ def scorecard_later(
                              allowed_roots=allowed_roots(ws, templates), document=document)
 
     def result() -> bytes:
+        from slagen.render.fonts import record_warnings
+
         try:
-            return waiting()
+            made = waiting()
         except HelperFailed:
             return render_scorecard(ws, report, customer, templates)
+        record_warnings(helpers.warnings)  # the command takes them with its own (slagen.render.fonts)
+        return made
 
     return result
