@@ -37,7 +37,7 @@ from slagen.translations import load_strings_in, strings_file
 from slagen.workspace import Workspace, resolve_customer, terms_for
 
 __all__ = ["FORMATS", "Job", "build", "build_compare", "build_document", "contract_html", "load_strings",
-           "plan_outputs", "render_clauses", "render_job", "resolve_customer"]
+           "plan_outputs", "render_clauses", "render_job", "report_render_warnings", "resolve_customer"]
 
 P = ParamSpec("P")
 FORMATS = ("docx", "pdf", "summary")
@@ -294,10 +294,6 @@ def render_job(
             outputs[name] = waited()
         except HelperFailed:  # render it here: a failure is reported as an in-process build reports it
             outputs[name] = own_render()
-    if helpers is not None and helpers.warnings:
-        from slagen.render.fonts import record_warnings
-
-        record_warnings(helpers.warnings)
     return {name: outputs[name] for name in sorted(outputs)}
 
 
@@ -370,7 +366,7 @@ def build(
         helpers=helpers,
     )
     written = write_outputs(out / job.folder, outputs)
-    _report_render_warnings(ws)
+    report_render_warnings(ws)
     return written
 
 
@@ -379,14 +375,14 @@ def build_compare(ws: Workspace, customer: str | None, out: Path, templates: Pat
     sourced = resolve_customer(ws, customer) if customer is not None else None
     language = contract_languages(ws.config.model, sourced.model if sourced else None).own
     data = render_compare(ws, sourced, load_strings(ws, templates, language), templates, language)
-    _report_render_warnings(ws)
+    report_render_warnings(ws)
     if sourced is None:
         return write_outputs(out, {"compare.pdf": data})
     name = sourced.model.short_name
     return write_outputs(out / name, {f"{name}-compare.pdf": data})
 
 
-def _report_render_warnings(ws: Workspace) -> None:
+def report_render_warnings(ws: Workspace) -> None:
     """What rendering warned of (a stand-in font) joins the workspace's warnings, which the command prints."""
     from slagen.render.fonts import take_warnings
 

@@ -42,7 +42,6 @@ class Helpers:
         self.connections = connections  # the helpers not sent a page yet
         self.every = list(connections.values())
         self.pid = pid
-        self.warnings: list[str] = []  # what the pages they rendered warned of (a stand-in font)
 
     def submit(self, which: str, function: str, *args: Any, **kwargs: Any) -> Callable[[], bytes]:
         """Send one page to a helper, to render with `function` ("module:name", imported there, not here);
@@ -75,7 +74,9 @@ class Helpers:
             if status != "ok":
                 raise HelperFailed(value)
             made, warnings = value
-            self.warnings.extend(warning for warning in warnings if warning not in self.warnings)
+            from slagen.render.fonts import record_warnings
+
+            record_warnings(warnings)  # as if the page had been rendered here: the command takes them
             return made  # type: ignore[no-any-return]
 
         return result

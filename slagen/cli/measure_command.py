@@ -72,9 +72,9 @@ def measure(
         if helpers is not None:
             helpers.close()
     written = write_outputs(out / name, outputs)
-    from slagen.render.fonts import take_warnings
+    from slagen.build import report_render_warnings
 
-    ws.warnings.extend(warning for warning in take_warnings() if warning not in ws.warnings)
+    report_render_warnings(ws)
     print_warnings(ws)  # on stderr: --json keeps stdout to the report
     if as_json:
         typer.echo(json.dumps(report_json(measurement.report), indent=2))

@@ -155,13 +155,9 @@ def scorecard_later(
                              allowed_roots=allowed_roots(ws, templates), document=document)
 
     def result() -> bytes:
-        from slagen.render.fonts import record_warnings
-
         try:
-            made = waiting()
+            return waiting()
         except HelperFailed:
             return render_scorecard(ws, report, customer, templates)
-        record_warnings(helpers.warnings)  # the command takes them with its own (slagen.render.fonts)
-        return made
 
     return result
