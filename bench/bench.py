@@ -1,7 +1,7 @@
 """Benchmarks (not tests): medians of slagen's commands on a generated workspace, side by side with the peer.
 
 Usage: .venv/bin/python bench/bench.py [--customers 100] [--repeat 5] [--peer ../shared/peer-baseline]
-       [--skip-full] [--jobs1] [--only cold,help,validate,full,noop,edit]
+       [--skip-full] [--jobs1] [--only cold,help,validate,full,noop,edit,floor]
 
 Each measurement runs the real CLI in a new process, as a user or CI would, and reads the peak memory
 (RSS) of that process from the kernel (`wait4`). With `--peer DIR` (the naive one-process pipeline of
@@ -9,6 +9,11 @@ Each measurement runs the real CLI in a new process, as a user or CI would, and 
 command is timed alternately with its peer equivalent in the same run, so the load of a shared machine
 falls on both, and the ratio of the medians is printed (peer / slagen: above 1 means slagen is faster).
 The peer runs on this interpreter (the same WeasyPrint, python-docx and Jinja as slagen).
+
+`floor` (with --peer) times what no pipeline built on WeasyPrint can go below: a fresh interpreter that
+imports WeasyPrint, then lays out and writes one contract's finished HTML, nothing else: slagen's premium
+contract for acme (tagged, as slagen writes it) and the peer's own contract (untagged, as the peer writes it),
+alternately with the peer's whole one-set build.
 """
 
 from __future__ import annotations
@@ -59,6 +64,45 @@ for name in ("validate", "tiers", "schema", "init", "build", "credits", "compare
 parser.parse_args()
 """
 PEER_SCALE = "1.4"  # about 6,400 words: close to slagen's premium contract for acme
+
+
+# The least a contract PDF costs in a new process: import WeasyPrint, lay the finished HTML out, write it.
+PDF_FLOOR = """\
+import sys
+import weasyprint
+html, base, tagged = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2], sys.argv[3] == "tagged"
+weasyprint.HTML(string=html, base_url=base).write_pdf(sys.argv[4], pdf_tags=tagged)
+"""
+# The least CPU a contract PDF takes in a warm process (a batch worker's case): median of 5 after a warm-up.
+PDF_WARM = """\
+import statistics, sys, time
+import weasyprint
+base = sys.argv[1]
+for path in sys.argv[2:]:
+    html, cpu = open(path, encoding="utf-8").read(), []
+    for _ in range(6):
+        started = time.process_time()
+        weasyprint.HTML(string=html, base_url=base).write_pdf(pdf_tags=True)
+        cpu.append(time.process_time() - started)
+    print(path, statistics.median(cpu[1:]))
+"""
+# The HTML slagen's contract helper receives: premium for acme, and one contract of each tier.
+SLAGEN_HTML = """\
+import sys
+from pathlib import Path
+from slagen.build import Job, build_document, contract_html, load_strings
+from slagen.workspace import load_workspace, resolve_customer
+ws = load_workspace(Path.cwd())
+for tier, customer in (("premium", "acme"), ("basic", "cust-000"), ("standard", "cust-001")):
+    document, _ = build_document(ws, Job(ws.tier(tier), resolve_customer(ws, customer)), load_strings(ws, None))
+    Path(sys.argv[1], f"{tier}-{customer}.html").write_text(contract_html(ws, document), encoding="utf-8")
+"""
+PEER_HTML = """\
+import sys
+import common
+import render_weasy
+open(sys.argv[1], "w", encoding="utf-8").write(render_weasy.to_html(common.load_context(common.customers()[0])))
+"""
 
 
 def make_workspace(folder: Path, customers: int) -> Path:
@@ -144,6 +188,41 @@ class Peer:
         return Run([sys.executable, "build_all.py", "--n", str(sets), "--workers", str(workers)], self.folder, self.env)
 
 
+def pdf_floor(peer: Peer, ws: Path, scratch: Path, repeat: int) -> None:
+    """The least a cold build can take, whatever slagen does around it: import WeasyPrint and write the contract."""
+    (scratch / "floor.py").write_text(PDF_FLOOR)
+    (scratch / "slagen_html.py").write_text(SLAGEN_HTML)
+    (peer.folder / "peer_html.py").write_text(PEER_HTML)  # beside the peer's modules, which it imports
+    Run([sys.executable, str(scratch / "slagen_html.py"), str(scratch)], ws)
+    Run([sys.executable, "peer_html.py", str(scratch / "peer.html")], peer.folder, peer.env)
+
+    def floor(which: str, base: Path, tagged: str) -> Callable[[], Run]:
+        command = [sys.executable, str(scratch / "floor.py"), str(scratch / f"{which}.html"), base.as_uri() + "/",
+                   tagged, str(scratch / f"{which}.pdf")]
+        return lambda: Run(command, scratch)
+
+    runs: dict[str, list[Run]] = {"slagen": [], "peer set": [], "peer": []}
+    commands = {"slagen": floor("premium-acme", ws, "tagged"), "peer set": peer.one_set,
+                "peer": floor("peer", peer.folder, "untagged")}
+    for round_ in range(repeat + 1):  # in turn, after one warm-up each (not counted)
+        for name, command in commands.items():
+            run = command()
+            if round_:
+                runs[name].append(run)
+    mine = line("floor: import WeasyPrint + slagen's contract PDF", runs["slagen"])
+    whole = line(f"peer build_all.py one set (SLA_SCALE={PEER_SCALE})", runs["peer set"])
+    line("floor: import WeasyPrint + the peer's contract PDF", runs["peer"])
+    print(f"{'  target 1 (1.5x the peer set) allows':<52} {whole / 1.5:7.3f} s; the floor is "
+          f"{mine - whole / 1.5:+.3f} s past it", flush=True)
+    (scratch / "warm.py").write_text(PDF_WARM)
+    pages = [str(scratch / f"{name}.html") for name in ("basic-cust-000", "standard-cust-001", "premium-acme")]
+    warm = Run([sys.executable, str(scratch / "warm.py"), ws.as_uri() + "/", *pages], scratch)
+    cpu = {Path(path).stem: float(seconds) for path, seconds in (row.split() for row in warm.stdout.splitlines())}
+    shown = ", ".join(f"{name} {seconds:.3f}" for name, seconds in cpu.items())
+    print(f"{'contract PDF alone, warm process, CPU (median of 5)':<52} {shown} s; "
+          f"mean {statistics.mean(cpu.values()):.3f} s", flush=True)
+
+
 def task_spread(run: Run) -> str:
     """Per-task seconds of a `build --all --json` run: first and last third, and the workers' peak memory.
 
@@ -191,9 +270,10 @@ def main() -> None:
     parser.add_argument("--peer", type=Path, help="the peer baseline folder (../shared/peer-baseline)")
     parser.add_argument("--skip-full", action="store_true", help="skip the full --force builds")
     parser.add_argument("--jobs1", action="store_true", help="also time build --all --jobs 1 --force")
-    parser.add_argument("--only", help="comma-separated: cold, help, validate, full, noop, edit")
+    parser.add_argument("--only", help="comma-separated: cold, help, validate, full, noop, edit, floor")
     options = parser.parse_args()
-    wanted = set(options.only.split(",")) if options.only else {"cold", "help", "validate", "full", "noop", "edit"}
+    everything = {"cold", "floor", "help", "validate", "full", "noop", "edit"}
+    wanted = set(options.only.split(",")) if options.only else everything
     if options.skip_full:
         wanted.discard("full")
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1767225600")
@@ -224,6 +304,8 @@ def main() -> None:
             else:
                 slagen(cold, ws)
                 line("cold build premium --customer acme (docx+pdf+summary)", [slagen(cold, ws) for _ in range(repeat)])
+        if "floor" in wanted and peer is not None:
+            pdf_floor(peer, ws, scratch, repeat)
         if "validate" in wanted:
             line("validate (whole workspace)", [slagen(["validate"], ws) for _ in range(min(repeat, 3))])
         if "full" in wanted:
