@@ -19,8 +19,9 @@ demo: $(STAMP) runtime-deps
 
 # Runtime: HarfBuzz-Subset lets WeasyPrint subset fonts several times faster than its fontTools
 # fallback; Liberation Sans and Serif are the fonts the stylesheets name first (without them WeasyPrint
-# takes the wider DejaVu and the Premium one-pager no longer fits on one page); Noto CJK sets Chinese text. Tests also need LibreOffice (the Word file opens without
-# repair), poppler (PDFs rendered for inspection) and Chromium with its driver (`slagen serve`).
+# takes the wider DejaVu and the Premium one-pager no longer fits on one page); Noto CJK sets Chinese
+# text. Tests also need LibreOffice (the Word file opens without repair), poppler (PDFs rendered for
+# inspection) and Chromium with its driver (`slagen serve`).
 RUNTIME_PACKAGES := libharfbuzz-subset0 fonts-liberation2 fonts-noto-cjk
 TEST_PACKAGES := $(RUNTIME_PACKAGES) libreoffice-writer-nogui poppler-utils chromium chromium-driver
 # Installs the missing ones of $(1) as root on Debian; elsewhere names them and goes on.

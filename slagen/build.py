@@ -315,11 +315,12 @@ def _in_forked_process(function: Callable[..., bytes], *args: Any, **kwargs: Any
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from slagen.render.fonts import record_warnings, with_warnings
+
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    future = pool.submit(_with_warnings, function, *args, **kwargs)
+    future = pool.submit(with_warnings, function, *args, **kwargs)
 
     def result() -> bytes:
-        from slagen.render.fonts import record_warnings
 
         try:
             made, warnings = future.result()
@@ -329,13 +330,6 @@ def _in_forked_process(function: Callable[..., bytes], *args: Any, **kwargs: Any
         return made
 
     return result
-
-
-def _with_warnings(function: Callable[..., bytes], *args: Any, **kwargs: Any) -> tuple[bytes, list[str]]:
-    """In a forked child: the bytes, and the warnings rendering them recorded (the child's record is its own)."""
-    from slagen.render.fonts import take_warnings
-
-    return function(*args, **kwargs), take_warnings()
 
 
 def build(

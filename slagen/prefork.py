@@ -141,10 +141,9 @@ def _serve(connection: Connection) -> None:
         return
     try:
         module, name = function.split(":")
-        made = getattr(importlib.import_module(module), name)(*args, **kwargs)
-        from slagen.render.fonts import take_warnings
+        from slagen.render.fonts import with_warnings
 
-        answer: tuple[str, Any] = ("ok", (made, take_warnings()))
+        answer: tuple[str, Any] = ("ok", with_warnings(getattr(importlib.import_module(module), name), *args, **kwargs))
     except SlagenError as error:  # the page's own problem (an image, a font): the same lines as in-process
         answer = ("error", error)
     except BaseException as error:  # anything else: the parent renders the page again and reports it

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from html import unescape
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slagen.errors import InputError
 from slagen.files import InputScope
@@ -132,8 +133,7 @@ def font_problems(laid_out: LaidOutDocument, html: str, search: list[Path]) -> t
         )
     warnings = [
         f'{where}: font-family: warning: "{first}" is not installed, so "{stand_in}" sets this text in its place '
-        f'and lines and pages break otherwise than where it is installed; install "{first}" (\'fc-list : family\' '
-        "lists the installed fonts)"
+        f"and lines and pages break otherwise than where it is installed; {_install_hint(first)}"
         for where, first, stand_in in _stand_ins(found, search)
     ]
     return problems, warnings
@@ -144,9 +144,13 @@ def substituted_font_notes(laid_out: LaidOutDocument, html: str, search: list[Pa
     another font than the page was designed for, so it may wrap, break or overflow differently."""
     return [
         f'{where}: font-family: "{first}" is not installed, so "{stand_in}" set this text in its place and the '
-        f'page may not fit as designed; install "{first}" (\'fc-list : family\' lists the installed fonts)'
+        f"page may not fit as designed; {_install_hint(first)}"
         for where, first, stand_in in _stand_ins(_named_and_present(laid_out, html), search)
     ]
+
+
+def _install_hint(family: str) -> str:
+    return f'install "{family}" (\'fc-list : family\' lists the installed fonts)'
 
 
 def _stand_ins(found: list[tuple[list[str], list[str]]], search: list[Path]) -> list[tuple[str, str, str]]:
@@ -171,6 +175,12 @@ def take_warnings() -> list[str]:
     taken = list(_WARNINGS)
     _WARNINGS.clear()
     return taken
+
+
+def with_warnings(function: Callable[..., bytes], *args: Any, **kwargs: Any) -> tuple[bytes, list[str]]:
+    """In a helper or forked child: the bytes `function` makes, and the warnings making them recorded there, to
+    send to the process that reports them (a child's record is its own)."""
+    return function(*args, **kwargs), take_warnings()
 
 
 def _text_around(html: str, char: str) -> str:
