@@ -11,9 +11,9 @@ falls on both, and the ratio of the medians is printed (peer / slagen: above 1 m
 The peer runs on this interpreter (the same WeasyPrint, python-docx and Jinja as slagen).
 
 `floor` (with --peer) times what no pipeline built on WeasyPrint can go below: a fresh interpreter that
-imports WeasyPrint, then lays out and writes one contract's finished HTML, nothing else: slagen's premium
-contract for acme (tagged, as slagen writes it) and the peer's own contract (untagged, as the peer writes it),
-alternately with the peer's whole one-set build.
+imports WeasyPrint (as slagen does, without ctypes' library search), then lays out and writes one contract's
+finished HTML, nothing else: slagen's premium contract for acme (tagged, as slagen writes it) and the peer's
+own contract (untagged, as the peer writes it), alternately with the peer's whole one-set build.
 """
 
 from __future__ import annotations
@@ -66,10 +66,13 @@ parser.parse_args()
 PEER_SCALE = "1.4"  # about 6,400 words: close to slagen's premium contract for acme
 
 
-# The least a contract PDF costs in a new process: import WeasyPrint, lay the finished HTML out, write it.
+# The least a contract PDF costs in a new process: import WeasyPrint (its native libraries loaded by soname,
+# without ctypes' search, as slagen loads them), lay the finished HTML out, write it.
 PDF_FLOOR = """\
 import sys
-import weasyprint
+from slagen.render.libraries import direct_library_loading
+with direct_library_loading():
+    import weasyprint
 html, base, tagged = open(sys.argv[1], encoding="utf-8").read(), sys.argv[2], sys.argv[3] == "tagged"
 weasyprint.HTML(string=html, base_url=base).write_pdf(sys.argv[4], pdf_tags=tagged)
 """

@@ -3,6 +3,7 @@ nothing heavy, the caches and the PDF helpers change no byte, a worker reports i
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
@@ -117,3 +118,48 @@ def test_batch_caches_and_pdf_helpers_change_no_byte(built: Path, tmp_path: Path
         name = f"{customer}-standard-{kind}"
         mine = hashlib.sha256((tmp_path / customer / name).read_bytes()).hexdigest()
         assert mine == hashlib.sha256((built / "dist" / customer / name).read_bytes()).hexdigest(), name
+
+
+# Every library search WeasyPrint's import makes, as (name, answer): what the writer's import leaves to ctypes.
+SEARCHES = """\
+import ctypes.util
+searches = []
+search = ctypes.util.find_library
+ctypes.util.find_library = lambda name: searches.append((name, search(name))) or searches[-1][1]
+import {module}
+print(searches)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the slow library search is Linux's")
+def test_the_pdf_writer_imports_weasyprint_without_searching_for_libraries() -> None:
+    """WeasyPrint alone searches (ldconfig, gcc, ld) for each name it tries; slagen's writer loads the sonames
+    directly, and leaves the search as it was afterwards."""
+    def searches(module: str) -> list[tuple[str, str | None]]:
+        done = subprocess.run([sys.executable, "-c", SEARCHES.format(module=module)], capture_output=True,
+                              text=True, check=True)
+        return ast.literal_eval(done.stdout.splitlines()[-1])
+
+    alone = searches("weasyprint")
+    assert len(alone) >= 7 and any(found for _, found in alone)  # one hit per library, after the misses
+    assert searches("slagen.render.pdf") == []
+    code = "import ctypes.util\nsearch = ctypes.util.find_library\nimport slagen.render.pdf\n" \
+           "print(ctypes.util.find_library is search)"
+    after = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert after.stdout.split() == ["True"]
+
+
+def test_an_unloadable_soname_leaves_the_library_search_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ctypes.util
+
+    from slagen.render import libraries
+
+    search = ctypes.util.find_library
+    monkeypatch.setattr(libraries, "REQUIRED_SONAMES", ("libgobject-2.0.so.0", "libnot-a-library.so.9"))
+    assert not libraries.sonames_load()
+    with libraries.direct_library_loading():
+        assert ctypes.util.find_library is search
+    monkeypatch.setattr(libraries, "REQUIRED_SONAMES", ("libgobject-2.0.so.0",))
+    with libraries.direct_library_loading():
+        assert ctypes.util.find_library("gobject-2.0") is None  # answered without a search
+    assert ctypes.util.find_library is search

@@ -19,16 +19,18 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from weasyprint import HTML
-from weasyprint.pdf import VARIANTS
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
 from slagen.errors import BuildError, InputError
 from slagen.files import InputScope
 from slagen.render.fonts import font_problems, missing_glyph_problem, record_warnings, template_line, template_search
+from slagen.render.libraries import direct_library_loading
 from slagen.render.margins import text_past_margins
 from slagen.render.properties import clause_properties
+
+with direct_library_loading():
+    from weasyprint import HTML
+    from weasyprint.pdf import VARIANTS
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 if TYPE_CHECKING:
     import pydyf
