@@ -321,7 +321,6 @@ def _in_forked_process(function: Callable[..., bytes], *args: Any, **kwargs: Any
     future = pool.submit(with_warnings, function, *args, **kwargs)
 
     def result() -> bytes:
-
         try:
             made, warnings = future.result()
         finally:
