@@ -21,6 +21,7 @@ from urllib.request import url2pathname
 
 from slagen.errors import BuildError, InputError
 from slagen.files import InputScope
+from slagen.render.font_files import read_font_files_when_needed
 from slagen.render.fonts import font_problems, missing_glyph_problem, record_warnings, template_line, template_search
 from slagen.render.libraries import direct_library_loading
 from slagen.render.margins import text_past_margins
@@ -31,6 +32,7 @@ with direct_library_loading():
     from weasyprint.pdf import VARIANTS
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher, URLFetcherResponse
+read_font_files_when_needed()
 
 if TYPE_CHECKING:
     import pydyf
