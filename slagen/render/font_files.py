@@ -8,8 +8,8 @@ files they read in, made the writer's peak memory 314 MiB instead of 165 MiB, an
 
 `read_font_files_when_needed` makes the copy wait until something reads `Font.file_content`. The subset is
 made from the same face either way, so the PDF is byte for byte the one WeasyPrint writes without it.
-It changes only the WeasyPrint versions it was checked against (`CHECKED_MAJOR_VERSIONS`); a test fails on any
-other, so that the next upgrade is checked before it is trusted.
+It changes only the WeasyPrint versions it was checked against (`CHECKED_MAJOR_VERSIONS`, which pyproject's
+bound matches); on any other it leaves WeasyPrint alone, and a test fails, so that an upgrade is checked first.
 """
 
 from __future__ import annotations
