@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 # Defaults of build --all, from measurements (bench/RESULTS.md, issue 16): a worker forked at about 75 MB is
 # about 130 MB after its first contract, 5-10 MB more after the next few (other tiers, languages), then about
-# 1 MB a task; one contract set in Chinese takes it to about 350 MB. A fresh worker fills its clause and
+# 1 MB a task; one contract set in Chinese takes it to about 210 MB. A fresh worker fills its clause and
 # template caches again (a few tenths of a second).
 PER_WORKER = 20
 GROWTH_MB = 8.0
