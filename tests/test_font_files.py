@@ -65,3 +65,15 @@ def test_a_cjk_font_is_embedded_without_a_copy_of_its_whole_file() -> None:
     assert float(ours["size"]) < 200_000  # a subset was embedded, not the whole file
     assert float(alone["peak_mb"]) > 15  # the whole-file copy this test is about
     assert float(ours["peak_mb"]) < float(alone["peak_mb"]) - 15
+
+
+def test_an_unset_file_content_is_a_missing_attribute() -> None:
+    """As on a plain attribute: `hasattr` and `getattr(..., default)` keep working on a font not yet set up."""
+    from weasyprint.pdf.fonts import Font
+
+    from slagen.render import pdf  # noqa: F401  (installs the deferral)
+
+    font = Font.__new__(Font)
+    assert not hasattr(font, "file_content")
+    font.file_content = b"OTTO"
+    assert font.file_content == b"OTTO" and font.type == "otf"

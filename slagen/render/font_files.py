@@ -47,7 +47,10 @@ class _FileContent:
     def __get__(self, font: Any, owner: type | None = None) -> Any:
         if font is None:
             return self
-        value = font.__dict__["file_content"]
+        try:
+            value = font.__dict__["file_content"]
+        except KeyError:
+            raise AttributeError("file_content") from None
         if isinstance(value, _Unread):
             value = font.__dict__["file_content"] = value.read(value.face)
         return value
