@@ -23,15 +23,14 @@ CHECKED_MAJOR_VERSIONS = ("70",)
 class _Unread:
     """A HarfBuzz face whose data has not been copied out yet."""
 
-    __slots__ = ("face", "read")
+    __slots__ = ("face",)
 
-    def __init__(self, face: Any, read: Any) -> None:
+    def __init__(self, face: Any) -> None:
         self.face = face
-        self.read = read
 
     def __bool__(self) -> bool:
-        # WeasyPrint tests the data it got for emptiness; answer that without copying it. (Imported here, not
-        # above: slagen.render.pdf imports this module before WeasyPrint, which it imports its own way.)
+        # WeasyPrint tests the data it got for emptiness; answer that without copying it. (WeasyPrint is imported
+        # in the functions here, not above: slagen.render.pdf imports this module first, then WeasyPrint its own way.)
         from weasyprint.text.ffi import ffi, harfbuzz
 
         blob = harfbuzz.hb_face_reference_blob(self.face)
@@ -52,11 +51,22 @@ class _FileContent:
         except KeyError:
             raise AttributeError("file_content") from None
         if isinstance(value, _Unread):
-            value = font.__dict__["file_content"] = value.read(value.face)
+            from weasyprint.text.fonts import get_hb_object_data  # the unchanged reader
+
+            value = font.__dict__["file_content"] = get_hb_object_data(value.face)
         return value
 
     def __set__(self, font: Any, value: Any) -> None:
         font.__dict__["file_content"] = value
+
+
+def _face_data(hb_object: Any, ot_color: str | None = None, glyph: Any = None) -> Any:
+    """WeasyPrint's `get_hb_object_data`, but a whole face is read when it is needed."""
+    from weasyprint.text.fonts import get_hb_object_data
+
+    if ot_color is None and glyph is None:
+        return _Unread(hb_object)
+    return get_hb_object_data(hb_object, ot_color, glyph)
 
 
 def applies(version: str) -> bool:
@@ -72,13 +82,6 @@ def read_font_files_when_needed() -> bool:
         return True
     if not applies(weasyprint.__version__):
         return False
-    read = fonts.get_hb_object_data
-
-    def face_data(hb_object: Any, ot_color: str | None = None, glyph: Any = None) -> Any:
-        if ot_color is None and glyph is None:  # a whole face: read when it is needed
-            return _Unread(hb_object, read)
-        return read(hb_object, ot_color, glyph)
-
-    fonts.get_hb_object_data = face_data
+    fonts.get_hb_object_data = _face_data  # the name weasyprint.pdf.fonts reads; weasyprint.text.fonts keeps its own
     fonts.Font.file_content = _FileContent()
     return True
