@@ -23,6 +23,7 @@ from slagen.errors import BuildError, InputError
 from slagen.files import InputScope
 from slagen.render.font_files import read_font_files_when_needed
 from slagen.render.fonts import font_problems, missing_glyph_problem, record_warnings, template_line, template_search
+from slagen.render.hyphenation import share_hyphenation_patterns
 from slagen.render.libraries import direct_library_loading
 from slagen.render.margins import text_past_margins
 from slagen.render.properties import clause_properties
@@ -33,6 +34,7 @@ with direct_library_loading():
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 read_font_files_when_needed()
+share_hyphenation_patterns()
 
 if TYPE_CHECKING:
     import pydyf
