@@ -297,11 +297,11 @@ def _execute(tasks: list[Task], jobs: int) -> Iterator[TaskResult]:
             yield _run_task(task)
         return
     # fork: workers inherit the loaded workspace, the imported renderers, fontconfig and Pango set up, and
-    # the clause sandbox and page environments (filled as each worker goes). A worker leaves after some
-    # tasks, or once it has grown, and a fresh one is forked from here (slagen.forkpool).
-    from slagen.render.pdf import font_configuration
+    # the default stylesheet, the clause sandbox and page environments (filled as each worker goes). A worker
+    # leaves after some tasks, or once it has grown, and a fresh one is forked from here (slagen.forkpool).
+    from slagen.render.pdf import warm_up
 
-    font_configuration("")
+    warm_up()
     _worker_caches(_WORKER["ws"])
     yield from run_forked(tasks, min(jobs, len(tasks)), _run_task, _worker_died)
 

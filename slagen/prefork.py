@@ -114,9 +114,9 @@ def _first_helper(contract: Connection, summary: Connection) -> None:
     code = 0
     try:
         try:
-            from slagen.render.pdf import font_configuration
+            from slagen.render.pdf import warm_up
 
-            font_configuration("")  # fontconfig and Pango set up while the parent still loads
+            warm_up()  # fontconfig, Pango and the stylesheet set up while the parent still loads
         except Exception:  # the request then fails, and the parent renders the page itself
             pass
         second = os.fork()

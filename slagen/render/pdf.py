@@ -27,9 +27,9 @@ from slagen.render.hyphenation import share_hyphenation_patterns
 from slagen.render.libraries import direct_library_loading
 from slagen.render.margins import text_past_margins
 from slagen.render.properties import clause_properties
+from slagen.render.ua_stylesheet import page_html, prepare
 
 with direct_library_loading():
-    from weasyprint import HTML
     from weasyprint.pdf import VARIANTS
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -279,12 +279,18 @@ def font_configuration(html: str) -> FontConfiguration | None:
     return _FONT_CONFIGURATION[0]
 
 
+def warm_up() -> None:
+    """Set up what every page reuses (fontconfig and Pango, the default stylesheet), in a process about to fork."""
+    font_configuration("")
+    prepare()
+
+
 def lay_out(html: str, *, base_dir: Path, allowed_roots: list[Path]) -> Layout:
     """Lay `html` out into pages; relative URLs resolve against `base_dir`, only `allowed_roots` may be read."""
     fetcher = ConfinedFetcher(allowed_roots)
     base_url = Path(base_dir).resolve().as_uri() + "/"
     with _collect_errors() as errors:
-        laid_out = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+        laid_out = page_html(html, base_url=base_url, url_fetcher=fetcher).render(
             font_config=font_configuration(html)
         )
     return Layout(html, laid_out, fetcher, errors.messages, errors.missing_glyphs)
