@@ -4,6 +4,7 @@ that is not on disk, and the manifest (saved under a lock) records exactly what 
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -292,18 +293,26 @@ def _save_manifest(out: Path, manifest: Manifest, result: BatchResult) -> None:
 
 
 def _execute(tasks: list[Task], jobs: int) -> Iterator[TaskResult]:
-    if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield _run_task(task)
-        return
-    # fork: workers inherit the loaded workspace, the imported renderers, fontconfig and Pango set up, and
-    # the default stylesheet, the clause sandbox and page environments (filled as each worker goes). A worker
-    # leaves after some tasks, or once it has grown, and a fresh one is forked from here (slagen.forkpool).
-    from slagen.render.pdf import warm_up
+    forked = jobs > 1 and len(tasks) > 1
+    if forked:
+        # fork: workers inherit the loaded workspace, the imported renderers, fontconfig and Pango set up, and
+        # the default stylesheet, the clause sandbox and page environments (filled as each worker goes). A worker
+        # leaves after some tasks, or once it has grown, and a fresh one is forked from here (slagen.forkpool).
+        from slagen.render.pdf import warm_up
 
-    warm_up()
-    _worker_caches(_WORKER["ws"])
-    yield from run_forked(tasks, min(jobs, len(tasks)), _run_task, _worker_died)
+        warm_up()
+        _worker_caches(_WORKER["ws"])
+    # What exists now lives as long as the batch: leave it out of every garbage collection, here and in the
+    # workers, so that a collection sweeps only what the tasks made (see render_job's after a contract).
+    gc.freeze()
+    try:
+        if forked:
+            yield from run_forked(tasks, min(jobs, len(tasks)), _run_task, _worker_died)
+        else:
+            for task in tasks:
+                yield _run_task(task)
+    finally:
+        gc.unfreeze()
 
 
 def worker_environment(ws: Workspace) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -274,6 +275,10 @@ def render_job(
             pending[contract_pdf] = (_in_forked_process(render_pdf, html, **arguments), own_pdf)
         else:
             outputs[contract_pdf] = own_pdf()
+            if set(formats) - {"pdf"}:
+                # A laid-out contract is a web of reference cycles: free it now, so that the Word file and the
+                # summary reuse its memory rather than add to it (a Chinese set's batch worker: 214 -> 197 MiB).
+                gc.collect()
     if "summary" in formats and helpers is not None:
         try:
             pages = summary_pages(ws, job, own, context, templates, pdf_variant)

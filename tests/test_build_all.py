@@ -174,3 +174,25 @@ def zipfile_text(path: Path) -> str:
 
     with zipfile.ZipFile(path) as archive:
         return archive.read("word/document.xml").decode()
+
+
+def test_a_batch_keeps_what_it_loaded_out_of_collections_while_it_runs(small: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workspace and the renderers are frozen for the garbage collector during the tasks, and thawed after."""
+    import gc
+
+    from slagen import batch
+
+    frozen_in_tasks: list[int] = []
+    run_task = batch._run_task
+
+    def counting(task: batch.Task) -> batch.TaskResult:
+        frozen_in_tasks.append(gc.get_freeze_count())
+        return run_task(task)
+
+    monkeypatch.setattr(batch, "_run_task", counting)
+    assert gc.get_freeze_count() == 0
+    result = run_cli("build", "--all", "--jobs", "1", "--force")
+    assert result.exit_code == 0, result.stderr
+    assert len(frozen_in_tasks) == 3 and min(frozen_in_tasks) > 10_000
+    assert gc.get_freeze_count() == 0
