@@ -11,6 +11,7 @@ come in the order the tasks finish. This process must have no other thread when 
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 # Defaults of build --all, from measurements (bench/RESULTS.md, issue 16): a worker forked at about 75 MB is
 # about 130 MB after its first contract, 5-10 MB more after the next few (other tiers, languages), then about
-# 1 MB a task; one contract set in Chinese takes it to about 210 MB. A fresh worker fills its clause and
+# 1 MB a task; one contract set in Chinese takes it to about 190 MB. A fresh worker fills its clause and
 # template caches again (a few tenths of a second).
 PER_WORKER = 20
 GROWTH_MB = 8.0
@@ -58,6 +59,9 @@ def run_forked(
         here, there = Pipe()
         pid = os.fork()
         if pid == 0:  # the worker: never returns into the caller's code
+            # What it inherits lives as long as it does: its garbage collections sweep only what its items make
+            # (without this, a worker forked late would also sweep what this process made meanwhile).
+            gc.freeze()
             here.close()
             for connection in busy:  # the other workers' pipes are not this one's
                 connection.close()

@@ -3,6 +3,7 @@ every item gives exactly one result, and a worker that dies fails only the item 
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import Counter
 
@@ -66,3 +67,16 @@ def test_a_worker_that_dies_fails_its_item_only_and_is_replaced() -> None:
 def test_more_workers_than_items_and_no_items() -> None:
     assert sorted(run_forked([1], 4, pid_of, died))[0][0] == 1
     assert list(run_forked([], 2, pid_of, died)) == []
+
+
+def frozen(item: int) -> tuple[int, int]:
+    return item, gc.get_freeze_count()
+
+
+def test_a_worker_leaves_what_it_inherited_out_of_its_collections() -> None:
+    """Its garbage collections sweep only what its items make, however much the parent holds."""
+    inherited = [[index] for index in range(20_000)]  # objects the parent made, which every worker inherits
+    assert gc.get_freeze_count() == 0
+    results = list(run_forked(list(range(4)), 2, frozen, died, per_worker=2))
+    assert all(count > len(inherited) for _item, count in results)
+    assert gc.get_freeze_count() == 0  # the parent's own are left as they were
