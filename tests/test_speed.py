@@ -163,3 +163,16 @@ def test_an_unloadable_soname_leaves_the_library_search_alone(monkeypatch: pytes
     with libraries.direct_library_loading():
         assert ctypes.util.find_library("gobject-2.0") is None  # answered without a search
     assert ctypes.util.find_library is search
+
+
+@pytest.mark.parametrize(("args", "collecting"), [
+    (["build", "premium", "--customer", "acme"], False), (["--debug", "-w", "ws", "build", "basic"], False),
+    (["build", "--all"], True), (["build", "basic", "--all"], True), (["validate"], True), (["tiers", "build"], True)])
+def test_a_single_build_runs_without_garbage_collections(tmp_path: Path, args: list[str], collecting: bool) -> None:
+    """Imports are left out of later collections (frozen) for every command; a single build, one set before the
+    process ends, runs with collections off (its PDF helpers inherit that); everything else keeps them."""
+    code = ("import gc, sys\nimport slagen.cli\n"
+            "slagen.cli.main = lambda: print(gc.isenabled(), gc.get_freeze_count() > 1000)\n"
+            f"sys.argv = ['slagen', *{args!r}]\nfrom slagen.launch import main\nmain()")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.split() == [str(collecting), "True"]
