@@ -303,7 +303,7 @@ def _execute(tasks: list[Task], jobs: int) -> Iterator[TaskResult]:
         warm_up()
         _worker_caches(_WORKER["ws"])
     # What exists now lives as long as the batch: leave it out of every garbage collection, here and in the
-    # workers, so that a collection sweeps only what the tasks made (see render_job's after a contract).
+    # workers, so that a collection sweeps only what the tasks made (render_job collects after a contract).
     gc.freeze()
     try:
         if forked:
