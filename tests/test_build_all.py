@@ -196,3 +196,30 @@ def test_a_batch_keeps_what_it_loaded_out_of_collections_while_it_runs(small: Pa
     assert result.exit_code == 0, result.stderr
     assert len(frozen_in_tasks) == 3 and min(frozen_in_tasks) > 10_000
     assert gc.get_freeze_count() == 0
+
+
+def test_a_task_runs_without_collections_and_is_collected_after(small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Collections are off while a task renders (its garbage is collected once after), on again after the batch."""
+    import gc
+
+    from slagen import batch
+
+    collecting_in_tasks: list[bool] = []
+    render_task = batch._render_task
+
+    def recording(task: batch.Task) -> batch.TaskResult:
+        collecting_in_tasks.append(gc.isenabled())
+        return render_task(task)
+
+    monkeypatch.setattr(batch, "_render_task", recording)
+    collected: list[int] = []
+    gc.callbacks.append(recording_collections := lambda phase, info: collected.append(info["generation"])
+                        if phase == "stop" else None)
+    try:
+        result = run_cli("build", "--all", "--jobs", "1", "--force")
+    finally:
+        gc.callbacks.remove(recording_collections)
+    assert result.exit_code == 0, result.stderr
+    assert collecting_in_tasks == [False, False, False]
+    assert collected.count(2) >= 3  # a full collection after each task at least
+    assert gc.isenabled()
