@@ -176,39 +176,19 @@ def zipfile_text(path: Path) -> str:
         return archive.read("word/document.xml").decode()
 
 
-def test_a_batch_keeps_what_it_loaded_out_of_collections_while_it_runs(small: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    """The workspace and the renderers are frozen for the garbage collector during the tasks, and thawed after."""
+def test_a_batch_runs_its_tasks_without_collections_and_collects_after_each(small: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the tasks run, what the batch loaded is frozen for the garbage collector and collections are off; a
+    full collection follows each task; after the batch, nothing is frozen and collections are on again."""
     import gc
 
     from slagen import batch
 
-    frozen_in_tasks: list[int] = []
-    run_task = batch._run_task
-
-    def counting(task: batch.Task) -> batch.TaskResult:
-        frozen_in_tasks.append(gc.get_freeze_count())
-        return run_task(task)
-
-    monkeypatch.setattr(batch, "_run_task", counting)
-    assert gc.get_freeze_count() == 0
-    result = run_cli("build", "--all", "--jobs", "1", "--force")
-    assert result.exit_code == 0, result.stderr
-    assert len(frozen_in_tasks) == 3 and min(frozen_in_tasks) > 10_000
-    assert gc.get_freeze_count() == 0
-
-
-def test_a_task_runs_without_collections_and_is_collected_after(small: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Collections are off while a task renders (its garbage is collected once after), on again after the batch."""
-    import gc
-
-    from slagen import batch
-
-    collecting_in_tasks: list[bool] = []
+    in_tasks: list[tuple[int, bool]] = []
     render_task = batch._render_task
 
     def recording(task: batch.Task) -> batch.TaskResult:
-        collecting_in_tasks.append(gc.isenabled())
+        in_tasks.append((gc.get_freeze_count(), gc.isenabled()))
         return render_task(task)
 
     monkeypatch.setattr(batch, "_render_task", recording)
@@ -216,10 +196,11 @@ def test_a_task_runs_without_collections_and_is_collected_after(small: Path, mon
     gc.callbacks.append(recording_collections := lambda phase, info: collected.append(info["generation"])
                         if phase == "stop" else None)
     try:
+        assert gc.get_freeze_count() == 0
         result = run_cli("build", "--all", "--jobs", "1", "--force")
     finally:
         gc.callbacks.remove(recording_collections)
     assert result.exit_code == 0, result.stderr
-    assert collecting_in_tasks == [False, False, False]
+    assert len(in_tasks) == 3 and all(frozen > 10_000 and not collecting for frozen, collecting in in_tasks)
     assert collected.count(2) >= 3  # a full collection after each task at least
-    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
